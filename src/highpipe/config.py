@@ -1,0 +1,60 @@
+"""Settings: one pydantic-settings class, env prefix HIGHPIPE_, validated at start."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HIGHPIPE_", env_file=None, extra="ignore")
+
+    # backends, chosen by URL scheme (DESIGN.md)
+    bus_url: str = "memory://"
+    database_url: str = "sqlite+aiosqlite:///./.highpipe/highpipe.db"
+    cache_url: str = "memory://"
+    lake_url: str = ".highpipe/lake"
+    warehouse_url: str = "duckdb:///.highpipe/warehouse.duckdb"
+    llm_url: str = ""
+
+    # HTTP service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = Field(default="", description="base URL shown to users; default http://host:port")
+    api_token: str = Field(default="", description="bearer token required for state-changing calls if set")
+    rate_limit_per_minute: int = Field(default=30, ge=1, description="analysis submissions per client")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    upload_dir: str = ".highpipe/uploads"
+
+    # privacy
+    author_salt: str = Field(default="highpipe-dev-salt", description="salt for reviewer-name hashes")
+
+    # crawling
+    allow_hosts: list[str] = Field(default_factory=list, description="hosts exempt from the SSRF guard")
+    fetch_timeout_s: float = Field(default=15.0, gt=0)
+    fetch_retries: int = Field(default=3, ge=0)
+    fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    fetch_per_host_concurrency: int = Field(default=4, ge=1)
+    user_agent: str = "HighPipeBot/0.1 (+review analysis)"
+    max_reviews: int = Field(default=5_000, ge=1)
+    max_pages: int = Field(default=500, ge=1)
+
+    # analysis
+    analyze_batch_size: int = Field(default=200, ge=1)
+    card_min_mentions: int = Field(default=3, ge=1)
+
+    # bus behaviour
+    bus_max_attempts: int = Field(default=3, ge=1)
+    log_format: str = Field(default="pretty", description="pretty | json")
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_scheme(cls, v: str) -> str:
+        if "://" not in v:
+            raise ValueError("HIGHPIPE_DATABASE_URL must be a URL such as sqlite+aiosqlite:///./x.db")
+        return v
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
