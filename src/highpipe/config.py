@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -30,7 +32,9 @@ class Settings(BaseSettings):
     author_salt: str = Field(default="highpipe-dev-salt", description="salt for reviewer-name hashes")
 
     # crawling
-    allow_hosts: list[str] = Field(default_factory=list, description="hosts exempt from the SSRF guard")
+    allow_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="hosts (or host:port) exempt from the SSRF guard, comma-separated"
+    )
     fetch_timeout_s: float = Field(default=15.0, gt=0)
     fetch_retries: int = Field(default=3, ge=0)
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
@@ -53,6 +57,13 @@ class Settings(BaseSettings):
     def _db_scheme(cls, v: str) -> str:
         if "://" not in v:
             raise ValueError("HIGHPIPE_DATABASE_URL must be a URL such as sqlite+aiosqlite:///./x.db")
+        return v
+
+    @field_validator("allow_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [h.strip() for h in v.split(",") if h.strip()]
         return v
 
     @property

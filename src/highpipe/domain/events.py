@@ -85,7 +85,7 @@ class Envelope(BaseModel):
     @classmethod
     def make(cls, job_id: str, data: BaseModel) -> Envelope:
         kind = next(k for k, m in DATA_MODELS.items() if isinstance(data, m))
-        return cls(type=kind, job_id=job_id, data=data.model_dump(mode="json"))  # type: ignore[arg-type]
+        return cls(type=kind, job_id=job_id, data=data.model_dump(mode="json"))
 
     def parsed(self) -> BaseModel:
         """The `data` validated against its type's model (raises on a malformed event)."""
@@ -93,7 +93,9 @@ class Envelope(BaseModel):
 
     def to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = self.model_dump(mode="json")
-        out["ts"] = self.ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.ts.microsecond // 1000:03d}Z"
+        out["ts"] = (
+            self.ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.ts.microsecond // 1000:03d}Z"
+        )
         return out
 
 
@@ -118,6 +120,7 @@ class ReviewsCollected(BaseModel):
     reviews: list[Review] = Field(default_factory=list)
     final: bool = False
     total: int | None = Field(default=None, description="on the final batch: reviews collected in all")
+    failure: FailedData | None = Field(default=None, description="on the final batch: why collection stopped")
 
 
 class ReviewsAnalyzed(BaseModel):
@@ -127,3 +130,4 @@ class ReviewsAnalyzed(BaseModel):
     batch: int
     analyses: list[ReviewAnalysis] = Field(default_factory=list)
     final: bool = False
+    failure: FailedData | None = None

@@ -31,7 +31,9 @@ class RawReview:
 
     def to_review(self, *, product_id: str, site: str, salt: str) -> Review:
         return Review(
-            review_uid=review_uid(site, self.site_review_id, author=self.author, date=self.date, text=self.text),
+            review_uid=review_uid(
+                site, self.site_review_id, author=self.author, date=self.date, text=self.text
+            ),
             product_id=product_id,
             site=site,
             text=self.text,

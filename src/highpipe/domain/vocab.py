@@ -48,7 +48,9 @@ class EmotionDef:
 
 
 EMOTIONS: Final[tuple[EmotionDef, ...]] = (
-    EmotionDef("satisfaction", "만족", "Satisfaction", ("편안/쾌적", "흐뭇함(귀여움/예쁨)", "뿌듯함", "고마움")),
+    EmotionDef(
+        "satisfaction", "만족", "Satisfaction", ("편안/쾌적", "흐뭇함(귀여움/예쁨)", "뿌듯함", "고마움")
+    ),
     EmotionDef("joy", "기쁨/감동", "Joy", ("기쁨", "행복", "감동/감탄", "즐거움/신남")),
     EmotionDef("trust", "신뢰/안심", "Trust", ("안심/신뢰", "존경")),
     EmotionDef("anticipation", "기대", "Anticipation", ("기대감",)),

@@ -30,8 +30,18 @@ class Cache(ABC):
     async def publish(self, channel: str, message: bytes) -> None: ...
 
     @abstractmethod
-    def subscribe(self, channel: str) -> AsyncIterator[bytes]:
-        """Messages published on `channel` from now on, until the iterator is closed."""
+    async def subscribe(self, channel: str) -> Subscription:
+        """Registered when this returns: every message published on `channel` from then on."""
 
     async def healthy(self) -> bool:
         return True
+
+
+class Subscription(ABC):
+    """An open channel subscription; iterate it for messages, `close()` it when done."""
+
+    @abstractmethod
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...

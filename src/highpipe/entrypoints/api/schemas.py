@@ -1,0 +1,71 @@
+"""API request/response shapes (the domain models are returned as they are where they fit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from highpipe.domain.models import Job, Review, ReviewAnalysis
+
+
+class AnalysisCreate(BaseModel):
+    url: str = Field(
+        description="a product page URL", examples=["http://127.0.0.1:8000/demo/products/tshirt"]
+    )
+    max_reviews: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class Links(BaseModel):
+    self: str
+    report: str
+    reviews: str
+    events: str
+    export_csv: str
+
+
+class AnalysisCreated(BaseModel):
+    id: str
+    status: str
+    links: Links
+
+
+class StageProgress(BaseModel):
+    collect: str
+    analyze: str
+    report: str
+
+
+class AnalysisStatus(BaseModel):
+    id: str
+    job: Job
+    stages: StageProgress
+    links: Links
+
+
+class ReviewItem(BaseModel):
+    review: Review
+    analysis: ReviewAnalysis | None
+
+
+class ReviewPage(BaseModel):
+    items: list[ReviewItem]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class ErrorBody(BaseModel):
+    detail: Any
+
+
+def links(job_id: str) -> Links:
+    base = f"/api/analyses/{job_id}"
+    return Links(
+        self=base,
+        report=f"{base}/report",
+        reviews=f"{base}/reviews",
+        events=f"/ws/analyses/{job_id}",
+        export_csv=f"{base}/export?format=csv",
+    )

@@ -1,0 +1,180 @@
+"""The `highpipe` command: serve, analyze, demo-shop, model, crawl extract."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from highpipe.config import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="HighPipe: 상품 리뷰 실시간 분석")
+model_app = typer.Typer(no_args_is_help=True, help="Rebuild or measure the shipped analyser model.")
+crawl_app = typer.Typer(no_args_is_help=True, help="Crawler tools.")
+app.add_typer(model_app, name="model")
+app.add_typer(crawl_app, name="crawl")
+err = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    demo: Annotated[bool, typer.Option(help="mount the built-in demo shop at /demo/")] = True,
+) -> None:
+    """Everything in one process: API + page + all workers + the demo shop, on embedded backends."""
+    import uvicorn
+
+    from highpipe.bootstrap import ALL_ROLES, bootstrap
+    from highpipe.entrypoints.api.app import create_app
+    from highpipe.observability import setup_logging
+
+    settings = Settings(host=host, port=port)
+    if demo:  # the demo shop lives on this very server: allow-list it for the crawler
+        settings.allow_hosts = [*settings.allow_hosts, f"{host}:{port}", f"localhost:{port}"]
+    setup_logging(settings.log_format, settings.log_level)
+    container = bootstrap(settings)
+    api = create_app(container, roles=ALL_ROLES, mount_demo=demo)
+    err.print(
+        f"[bold green]HighPipe[/] on [link]http://{host}:{port}/[/]  (API docs: http://{host}:{port}/docs)"
+    )
+    if demo:
+        err.print(
+            f"데모 상점 / Demo shop: http://{host}:{port}/demo/  — products: http://{host}:{port}/api/demo/products"
+        )
+    uvicorn.run(api, host=host, port=port, log_level="warning", ws="websockets-sansio")
+
+
+@app.command("demo-shop")
+def demo_shop(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8001,
+) -> None:
+    """Run the built-in demo shop alone."""
+    from highpipe.demo_shop.app import run
+
+    err.print(f"Demo shop on http://{host}:{port}/")
+    run(host=host, port=port)
+
+
+def _parse_map(values: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for item in values:
+        if "=" not in item:
+            raise typer.BadParameter(f"--map needs ours=theirs, e.g. text=리뷰내용 (got {item!r})")
+        ours, theirs = item.split("=", 1)
+        mapping[ours.strip()] = theirs.strip()
+    return mapping
+
+
+@app.command()
+def analyze(
+    target: Annotated[
+        str, typer.Argument(help="a product URL, or a review file (CSV/TSV/JSONL/XLSX, .gz ok)")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    out: Annotated[Path | None, typer.Option(help="write per-review analyses as JSONL")] = None,
+    map_: Annotated[
+        list[str] | None, typer.Option("--map", help="column mapping, e.g. text=리뷰내용")
+    ] = None,
+    rating_scale: Annotated[int | None, typer.Option(help="5 or 10")] = None,
+    max_reviews: Annotated[int | None, typer.Option(help="stop collecting after this many")] = None,
+    allow_host: Annotated[
+        list[str] | None, typer.Option(help="exempt host[:port] from the SSRF guard")
+    ] = None,
+) -> None:
+    """One analysis in the terminal, with live progress; prints the report."""
+    from highpipe.entrypoints.run_once import run_analysis
+
+    if rating_scale not in (None, 5, 10):
+        raise typer.BadParameter("--rating-scale must be 5 or 10")
+    settings = Settings(database_url="sqlite+aiosqlite://", lake_url="")
+    if allow_host:
+        settings.allow_hosts = [*settings.allow_hosts, *allow_host]
+    try:
+        code = asyncio.run(
+            run_analysis(
+                settings,
+                target,
+                as_json=as_json,
+                out=out,
+                mapping=_parse_map(map_ or []),
+                rating_scale=rating_scale,
+                max_reviews=max_reviews,
+            )
+        )
+    except KeyboardInterrupt:
+        code = 130
+    raise typer.Exit(code)
+
+
+@model_app.command("train")
+def model_train(
+    shared: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared"),
+    out: Annotated[
+        Path | None, typer.Option(help="where to write the model (default: the package's)")
+    ] = None,
+    seed: Annotated[int, typer.Option()] = 13,
+) -> None:
+    """Rebuild the shipped analyser model from ../shared/data."""
+    from highpipe.analysis.train import train_model
+
+    target = out or Path(__file__).resolve().parents[1] / "analysis" / "models"
+    manifest = train_model(shared, target, seed=seed)
+    print(json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
+
+
+@model_app.command("eval")
+def model_eval(
+    shared: Annotated[Path, typer.Option(help="the shared data folder")] = Path("../shared"),
+    model_dir: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Metrics of the model on the fixed test splits of DATA.md."""
+    from highpipe.analysis.evaluate import evaluate_model
+
+    print(json.dumps(evaluate_model(shared, model_dir), ensure_ascii=False, indent=2, default=str))
+
+
+@crawl_app.command("extract")
+def crawl_extract(
+    file: Annotated[Path, typer.Argument(help="a saved page (.html or .json)")],
+    site: Annotated[str, typer.Option(help="extractor name, e.g. demo, schema_org")],
+    url: Annotated[str, typer.Option(help="the page's original URL")] = "https://example.com/product",
+    as_json: Annotated[bool, typer.Option("--json")] = True,
+) -> None:
+    """Run one site extractor on a saved page and print the product and its reviews."""
+    from highpipe.crawl.registry import get_extractor
+
+    page = get_extractor(site).extract(file.read_text(encoding="utf-8"), url)
+    doc: dict[str, Any] = {
+        "product": page.product.model_dump(mode="json") if page.product else None,
+        "total_estimate": page.total_estimate,
+        "reviews": [
+            {
+                "id": r.site_review_id,
+                "rating": r.normalised_rating(),
+                "title": r.title,
+                "text": r.text,
+                "date": r.date.isoformat() if r.date else None,
+                "author": r.author,
+                "option": r.option,
+                "helpful": r.helpful,
+            }
+            for r in page.reviews
+        ],
+    }
+    json.dump(doc, sys.stdout, ensure_ascii=False, indent=2 if as_json else None)
+    print()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The analysis worker's use case: analyse collected batches, publish the analyses, update the cards live.
+
+Cards are built incrementally per job; a worker that takes over a job mid-way (after a crash or a
+rebalance) first rebuilds the job's cards from what the store already holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+
+from highpipe.analysis.cards import CardBuilder
+from highpipe.domain.events import (
+    TOPIC_ANALYZED,
+    ReviewsAnalyzed,
+    ReviewsCollected,
+    StageData,
+)
+from highpipe.domain.jobs import is_final
+from highpipe.observability import Metrics
+from highpipe.ports.analyzer import Analyzer
+from highpipe.ports.bus import Bus, Message
+from highpipe.ports.store import Store
+from highpipe.services.events import Emitter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _JobState:
+    builder: CardBuilder
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class AnalyzeService:
+    store: Store
+    bus: Bus
+    emitter: Emitter
+    analyzer: Analyzer
+    batch_size: int = 200
+    min_mentions: int = 3
+    metrics: Metrics | None = None
+    _jobs: dict[str, _JobState] = field(default_factory=dict)
+
+    async def _state(self, job_id: str, batch: int) -> _JobState:
+        state = self._jobs.get(job_id)
+        if state is None:
+            state = _JobState(CardBuilder(min_mentions=self.min_mentions))
+            self._jobs[job_id] = state
+            if batch == 0:
+                await self.emitter.emit(job_id, StageData(stage="analyze", state="started"))
+            else:  # taking over mid-job: seed the cards with what is already analysed
+                for row in await self.store.job_rows(job_id):
+                    if row.analysis is not None:
+                        state.builder.add(row.review, row.analysis)
+                state.builder.changed()
+        return state
+
+    async def handle(self, message: Message) -> None:
+        msg = ReviewsCollected.model_validate(message.value)
+        job = await self.store.get_job(msg.job_id)
+        if job is None:
+            self._jobs.pop(msg.job_id, None)
+            return
+        state = await self._state(msg.job_id, msg.batch)
+        analyses = []
+        if msg.reviews and job.status != "cancelled":
+            for start in range(0, len(msg.reviews), self.batch_size):
+                chunk = msg.reviews[start : start + self.batch_size]
+                t0 = time.perf_counter()
+                result = await asyncio.to_thread(self.analyzer.analyze, chunk)
+                if self.metrics:
+                    self.metrics.analysis_seconds.observe(time.perf_counter() - t0)
+                    self.metrics.reviews_analyzed.inc(len(chunk))
+                for review, analysis in zip(chunk, result, strict=True):
+                    state.builder.add(review, analysis)
+                analyses.extend(result)
+        out = ReviewsAnalyzed(
+            job_id=msg.job_id, batch=msg.batch, analyses=analyses, final=msg.final, failure=msg.failure
+        )
+        # The analyses go out before the cards that count them, so the sink stores them first.
+        await self.bus.publish(TOPIC_ANALYZED, msg.job_id, out.model_dump(mode="json"))
+        if not is_final(job.status):
+            for card in state.builder.changed():
+                await self.emitter.emit(msg.job_id, card)
+        if msg.final:
+            self._jobs.pop(msg.job_id, None)

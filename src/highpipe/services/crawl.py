@@ -1,0 +1,193 @@
+"""The crawl worker's use case: turn an `analysis.requested` command into batches of collected reviews.
+
+Reviews are made durable (stored and linked to the job) before each batch is published, so a crashed
+worker loses nothing: the redelivered command re-crawls and the upserts make it idempotent. Failures
+end collection with a human reason; what was collected is still analysed and reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from highpipe.crawl.base import CrawlLimits, UnsupportedPage
+from highpipe.crawl.registry import SUPPORTED_SITES, find_extractor
+from highpipe.domain.events import (
+    TOPIC_COLLECTED,
+    AnalysisRequested,
+    FailedData,
+    ProgressData,
+    ReviewsCollected,
+    StageData,
+)
+from highpipe.domain.identity import upload_product_id
+from highpipe.domain.jobs import is_final
+from highpipe.domain.models import Product, Review
+from highpipe.ingest.files import FileFormatError, read_reviews
+from highpipe.observability import Metrics
+from highpipe.ports.bus import Bus, Message
+from highpipe.ports.fetch import Fetcher, FetchError
+from highpipe.ports.store import Store
+from highpipe.services.events import Emitter
+
+log = logging.getLogger(__name__)
+UPLOAD_BATCH = 500
+
+
+@dataclass
+class CrawlService:
+    store: Store
+    bus: Bus
+    emitter: Emitter
+    fetcher_factory: Callable[[], Fetcher]
+    salt: str
+    limits: CrawlLimits
+    metrics: Metrics | None = None
+
+    async def handle(self, message: Message) -> None:
+        request = AnalysisRequested.model_validate(message.value)
+        job = await self.store.get_job(request.job_id)
+        if job is None or is_final(job.status):
+            return  # deleted or cancelled before we started: nothing to do
+        if job.status == "queued":
+            await self.store.transition_job(job.job_id, "running")
+        if request.upload_path:
+            await self._read_upload(request)
+        else:
+            await self._crawl(request)
+
+    async def _cancelled(self, job_id: str) -> bool:
+        job = await self.store.get_job(job_id)
+        return job is None or job.status == "cancelled"
+
+    async def _publish(
+        self, job_id: str, batch: int, product: Product | None, reviews: list[Review], **final: object
+    ) -> None:
+        msg = ReviewsCollected(job_id=job_id, batch=batch, product=product, reviews=reviews, **final)
+        await self.bus.publish(TOPIC_COLLECTED, job_id, msg.model_dump(mode="json"))
+
+    async def _progress(self, job_id: str, started: float, pages: int = 0, collected: int = 0) -> None:
+        job = await self.store.add_job_counters(job_id, pages=pages, collected=collected)
+        rate = job.collected / max(time.monotonic() - started, 1e-6)
+        await self.emitter.emit(
+            job_id,
+            ProgressData(
+                pages=job.pages,
+                collected=job.collected,
+                analyzed=job.analyzed,
+                total_estimate=job.total_estimate,
+                rate_per_s=round(rate, 1),
+            ),
+        )
+
+    async def _crawl(self, request: AnalysisRequested) -> None:
+        job_id, url = request.job_id, request.url or ""
+        extractor = find_extractor(url)
+        limits = CrawlLimits(
+            max_reviews=int(request.options.get("max_reviews", self.limits.max_reviews)),
+            max_pages=int(request.options.get("max_pages", self.limits.max_pages)),
+        )
+        await self.emitter.emit(job_id, StageData(stage="collect", state="started"))
+        started = time.monotonic()
+        batch, collected, product = 0, 0, None
+        failure: FailedData | None = None
+        fetcher = self.fetcher_factory()
+        await fetcher.start()
+        try:
+            async for page in extractor.pages(url, fetcher, limits):
+                if await self._cancelled(job_id):
+                    break
+                if page.product is not None and product is None:
+                    product = page.product
+                    await self.store.upsert_product(product)
+                    await self.store.update_job(
+                        job_id, product_id=product.product_id, total_estimate=page.total_estimate
+                    )
+                if product is None:
+                    raise UnsupportedPage("the page has reviews but no product")
+                reviews = [
+                    raw.to_review(product_id=product.product_id, site=product.site, salt=self.salt)
+                    for raw in page.reviews
+                ]
+                reviews = list({r.review_uid: r for r in reviews}.values())
+                await self.store.upsert_reviews(job_id, reviews)
+                collected += len(reviews)
+                if self.metrics:
+                    self.metrics.pages_crawled.labels(product.site).inc()
+                    self.metrics.reviews_crawled.labels(product.site).inc(len(reviews))
+                await self._publish(job_id, batch, product, reviews)
+                batch += 1
+                await self._progress(job_id, started, pages=1, collected=len(reviews))
+        except FetchError as exc:
+            failure = FailedData(reason=_with_count(exc.reason, collected), code=exc.code)
+        except UnsupportedPage as exc:
+            failure = FailedData(
+                reason="이 페이지에서 리뷰를 읽을 수 없습니다 / HighPipe cannot read reviews from this page "
+                f"({exc}). Supported: {', '.join(SUPPORTED_SITES)}.",
+                code="unsupported_site",
+            )
+        except TimeoutError:
+            failure = FailedData(
+                reason=_with_count("시간 초과 / The crawl timed out", collected), code="timeout"
+            )
+        finally:
+            await fetcher.stop()
+        if failure is not None:
+            log.warning("crawl of %s failed: %s", url, failure.reason, extra={"job_id": job_id})
+            if self.metrics:
+                self.metrics.crawl_errors.labels(product.site if product else "unknown", failure.code).inc()
+        await self.emitter.emit(job_id, StageData(stage="collect", state="finished"))
+        await self._publish(job_id, batch, product, [], final=True, total=collected, failure=failure)
+
+    async def _read_upload(self, request: AnalysisRequested) -> None:
+        job_id = request.job_id
+        path = Path(request.upload_path or "")
+        options = request.options
+        started = time.monotonic()
+        try:
+            result = await asyncio.to_thread(
+                read_reviews,
+                path,
+                filename=str(options.get("filename") or path.name),
+                mapping=dict(options.get("mapping") or {}),
+                rating_scale=options.get("rating_scale"),
+            )
+        except (FileFormatError, OSError, ValueError) as exc:
+            failure = FailedData(reason=str(exc), code="bad_file")
+            await self._publish(job_id, 0, None, [], final=True, total=0, failure=failure)
+            return
+        product = Product(
+            product_id=upload_product_id(result.sha256),
+            site="upload",
+            title=result.product or str(options.get("filename") or path.name),
+            review_count=len(result.reviews),
+        )
+        await self.store.upsert_product(product)
+        skipped = [{"line": e.line, "reason": e.reason} for e in result.errors]
+        await self.store.update_job(
+            job_id,
+            product_id=product.product_id,
+            total_estimate=len(result.reviews),
+            options={**options, "skipped_rows": skipped},
+        )
+        batch = 0
+        for start in range(0, len(result.reviews), UPLOAD_BATCH):
+            if await self._cancelled(job_id):
+                break
+            chunk = result.reviews[start : start + UPLOAD_BATCH]
+            reviews = [
+                r.to_review(product_id=product.product_id, site="upload", salt=self.salt) for r in chunk
+            ]
+            await self.store.upsert_reviews(job_id, reviews)
+            await self._publish(job_id, batch, product, reviews)
+            batch += 1
+            await self._progress(job_id, started, collected=len(reviews))
+        await self._publish(job_id, batch, product, [], final=True, total=len(result.reviews))
+
+
+def _with_count(reason: str, collected: int) -> str:
+    return f"{reason} — 그 전까지 리뷰 {collected}건 수집 / {collected} reviews collected before that."
