@@ -42,4 +42,5 @@ class Fetcher(ABC):
     @abstractmethod
     async def get(self, url: str, *, headers: dict[str, str] | None = None) -> FetchResult:
         """Fetch `url`; raises FetchError (codes: blocked_address, http_4xx, http_5xx, timeout,
-        unreachable, too_large, invalid_url) instead of returning an error page."""
+        unreachable, too_large, invalid_url, blocked_by_site; "robots" is reserved) instead of returning
+        an error page."""
