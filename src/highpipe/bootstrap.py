@@ -99,6 +99,7 @@ class Container:
                 s.author_salt,
                 CrawlLimits(max_reviews=s.max_reviews, max_pages=s.max_pages),
                 self.metrics,
+                s.max_upload_bytes,
             )
             await self.bus.subscribe(TOPIC_REQUESTED, "crawl", crawl.handle)
 

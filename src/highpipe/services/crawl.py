@@ -47,6 +47,7 @@ class CrawlService:
     salt: str
     limits: CrawlLimits
     metrics: Metrics | None = None
+    max_upload_bytes: int | None = None
 
     async def handle(self, message: Message) -> None:
         request = AnalysisRequested.model_validate(message.value)
@@ -155,6 +156,7 @@ class CrawlService:
                 filename=str(options.get("filename") or path.name),
                 mapping=dict(options.get("mapping") or {}),
                 rating_scale=options.get("rating_scale"),
+                max_bytes=self.max_upload_bytes,
             )
         except (FileFormatError, OSError, ValueError) as exc:
             failure = FailedData(reason=str(exc), code="bad_file")
@@ -179,6 +181,9 @@ class CrawlService:
             if await self._cancelled(job_id):
                 break
             chunk = result.reviews[start : start + UPLOAD_BATCH]
+            for raw in chunk:  # a file's own ids are only unique within that file
+                if raw.site_review_id:
+                    raw.site_review_id = f"{result.sha256[:16]}:{raw.site_review_id}"
             reviews = [
                 r.to_review(product_id=product.product_id, site="upload", salt=self.salt) for r in chunk
             ]
