@@ -99,7 +99,11 @@ class EmotionCard(_Model):
     top_phrases: list[str]
     emotions: dict[str, int] = Field(default_factory=dict)
     quotes: list[Quote]
-    review_uids: list[str] = Field(description="every review behind this card")
+    review_uids: list[str] = Field(
+        default_factory=list,
+        description="every review behind this card, in the report; empty in live `card` events (to keep them "
+        "small) — the same reviews are GET /api/analyses/{id}/reviews?aspect=<aspect_id>",
+    )
 
 
 class MonthTrend(_Model):

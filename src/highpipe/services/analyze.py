@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class _JobState:
     builder: CardBuilder
-    started: float = field(default_factory=time.monotonic)
+    last_cards: float = 0.0
 
 
 @dataclass
@@ -43,6 +43,7 @@ class AnalyzeService:
     batch_size: int = 200
     min_mentions: int = 3
     metrics: Metrics | None = None
+    card_interval_s: float = 0.3
     _jobs: dict[str, _JobState] = field(default_factory=dict)
 
     async def _state(self, job_id: str, batch: int) -> _JobState:
@@ -81,10 +82,16 @@ class AnalyzeService:
         out = ReviewsAnalyzed(
             job_id=msg.job_id, batch=msg.batch, analyses=analyses, final=msg.final, failure=msg.failure
         )
-        # The analyses go out before the cards that count them, so the sink stores them first.
-        await self.bus.publish(TOPIC_ANALYZED, msg.job_id, out.model_dump(mode="json"))
-        if not is_final(job.status):
-            for card in state.builder.changed():
-                await self.emitter.emit(msg.job_id, card)
+        # Mid-job the analyses go out before the cards that count them, so they are stored first; on the
+        # final batch the cards go first, so that no card event can follow the job's `completed`.
+        if not msg.final:
+            await self.bus.publish(TOPIC_ANALYZED, msg.job_id, out.model_dump(mode="json"))
+        now = time.monotonic()
+        if not is_final(job.status) and (msg.final or now - state.last_cards >= self.card_interval_s):
+            state.last_cards = now
+            for card in state.builder.changed():  # accumulates between calls: nothing is skipped
+                await self.emitter.emit(msg.job_id, card.model_copy(update={"review_uids": []}))
+        if msg.final:
+            await self.bus.publish(TOPIC_ANALYZED, msg.job_id, out.model_dump(mode="json"))
         if msg.final:
             self._jobs.pop(msg.job_id, None)

@@ -141,7 +141,8 @@ class CrawlService:
             log.warning("crawl of %s failed: %s", url, failure.reason, extra={"job_id": job_id})
             if self.metrics:
                 self.metrics.crawl_errors.labels(product.site if product else "unknown", failure.code).inc()
-        await self.emitter.emit(job_id, StageData(stage="collect", state="finished"))
+        if not await self._cancelled(job_id):
+            await self.emitter.emit(job_id, StageData(stage="collect", state="finished"))
         await self._publish(job_id, batch, product, [], final=True, total=collected, failure=failure)
 
     async def _read_upload(self, request: AnalysisRequested) -> None:

@@ -22,6 +22,7 @@ from highpipe.domain.events import (
     ReviewsCollected,
     StageData,
 )
+from highpipe.domain.jobs import is_final
 from highpipe.observability import Metrics
 from highpipe.ports.bus import Message
 from highpipe.ports.cache import Cache
@@ -100,8 +101,11 @@ class SinkService:
         job = await self.store.get_job(job_id)
         if job is None:
             return
-        await self.emitter.emit(job_id, StageData(stage="analyze", state="finished"))
-        await self.emitter.emit(job_id, StageData(stage="report", state="started"))
+        # A cancelled job keeps a report of what it has, silently: `cancelled` stays its last event.
+        live = not is_final(job.status)
+        if live:
+            await self.emitter.emit(job_id, StageData(stage="analyze", state="finished"))
+            await self.emitter.emit(job_id, StageData(stage="report", state="started"))
         product = await self.store.get_product(job.product_id) if job.product_id else None
         rows = [(r.review, r.analysis) for r in await self.store.job_rows(job_id)]
         skipped = job.options.get("skipped_rows")
@@ -114,6 +118,8 @@ class SinkService:
         )
         await self.store.save_report(report)
         await self.cache.delete(report_cache_key(job_id))
+        if not live:
+            return
         await self.emitter.emit(job_id, StageData(stage="report", state="finished"))
         if msg.failure is not None:
             if await self.store.transition_job(
