@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel
 
 from highpipe.domain.events import DATA_MODELS, Envelope
 
@@ -19,8 +19,9 @@ DEFAULT_PATH = Path("docs/events.schema.json")
 
 def events_schema() -> dict[str, Any]:
     defs: dict[str, Any] = {}
-    for name, model in {"Envelope": Envelope, **{f"{k}_data": v for k, v in DATA_MODELS.items()}}.items():
-        schema = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
+    models: dict[str, type[BaseModel]] = {"Envelope": Envelope, **{f"{k}_data": v for k, v in DATA_MODELS.items()}}
+    for name, model in models.items():
+        schema = model.model_json_schema(ref_template="#/$defs/{model}")
         defs.update(schema.pop("$defs", {}))
         defs[name] = schema
     return {

@@ -11,7 +11,7 @@ from highpipe.ports.store import ReviewRow
 
 
 def test_cells_starting_with_formula_characters_are_escaped() -> None:
-    for dangerous in ("=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx"):
+    for dangerous in ('=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tx"):
         assert safe_cell(dangerous).startswith("'")
     assert safe_cell("배송 빨라요") == "배송 빨라요"
     assert safe_cell(None) == ""
@@ -31,10 +31,14 @@ def test_csv_rows() -> None:
     analysis = ReviewAnalysis(
         review_uid="demo:1",
         sentiment=SentimentResult(label="positive", score=0.9),
-        aspects=[AspectMention(aspect_id="delivery", aspect="배송", polarity="positive", clause="배송 빨라요")],
+        aspects=[
+            AspectMention(aspect_id="delivery", aspect="배송", polarity="positive", clause="배송 빨라요")
+        ],
         emotions=["satisfaction"],
     )
-    body = to_csv([ReviewRow(review, analysis), ReviewRow(review.model_copy(update={"review_uid": "demo:2"}), None)])
+    body = to_csv(
+        [ReviewRow(review, analysis), ReviewRow(review.model_copy(update={"review_uid": "demo:2"}), None)]
+    )
     assert body.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(rows) == 2
