@@ -8,7 +8,16 @@ export UV_LINK_MODE := copy
 
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: help setup demo serve test lint typecheck unit contract integration e2e bench clean
+# Each mk/*.mk adds its own targets and hooks itself into the two commands:
+#   DEMO_PREREQS  — run before `highpipe serve` in `make demo` (e.g. build the web app)
+#   TEST_PREREQS  — run before pytest in `make test` (e.g. start PostgreSQL, Redis, Kafka, the LLM server)
+#   TEST_EXTRA    — run after pytest in `make test` (e.g. vitest, browser end-to-end)
+DEMO_PREREQS :=
+TEST_PREREQS :=
+TEST_EXTRA :=
+-include mk/*.mk
+
+.PHONY: help setup demo serve test pytest lint typecheck unit contract integration e2e bench clean
 
 help:
 	@echo "make demo   — install and run HighPipe on http://$(HOST):$(PORT)/ with the demo shop"
@@ -24,7 +33,7 @@ $(UV):
 
 setup: .venv/.synced
 
-demo: setup
+demo: setup $(DEMO_PREREQS)
 	$(UV) run highpipe serve --host $(HOST) --port $(PORT)
 
 serve: demo
@@ -36,7 +45,9 @@ lint: setup
 typecheck: setup
 	$(UV) run mypy src
 
-test: setup lint typecheck
+test: setup lint typecheck $(TEST_PREREQS) pytest $(TEST_EXTRA)
+
+pytest: setup
 	$(UV) run pytest -q $(PYTEST_ARGS)
 
 unit: setup
