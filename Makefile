@@ -6,7 +6,12 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 export UV_LINK_MODE := copy
 
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+UV_BIN := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV_BIN),)
+UV := python3 -m uv
+else
+UV := $(UV_BIN)
+endif
 
 # Each mk/*.mk adds its own targets and hooks itself into the two commands:
 #   DEMO_PREREQS  — run before `highpipe serve` in `make demo` (e.g. build the web app)
@@ -17,17 +22,18 @@ TEST_PREREQS :=
 TEST_EXTRA :=
 -include mk/*.mk
 
-.PHONY: help setup demo serve test pytest lint typecheck unit contract integration e2e bench clean
+.PHONY: .uv-installed help setup demo serve test pytest lint typecheck unit contract integration e2e bench clean
 
 help:
 	@echo "make demo   — install and run HighPipe on http://$(HOST):$(PORT)/ with the demo shop"
 	@echo "make test   — install and run the whole test suite (lint, types, unit, contract, integration, e2e)"
 	@echo "make bench  — run the benchmarks in bench/ (results in bench/results/)"
 
-$(UV):
-	python3 -m pip install --user --quiet "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+.uv-installed:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	@$(UV) --version
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
+.venv/.synced: pyproject.toml uv.lock | .uv-installed
 	$(UV) sync --frozen --all-extras
 	@touch $@
 
