@@ -49,10 +49,10 @@ def make_settings(tmp_path: Path, port: int, **extra: Any) -> Settings:
         "upload_dir": str(tmp_path / "uploads"),
         "host": "127.0.0.1",
         "port": port,
-        "allow_hosts": [f"127.0.0.1:{port}"],
         "rate_limit_per_minute": 1000,
         **extra,
     }
+    values["allow_hosts"] = [f"127.0.0.1:{port}", *extra.get("allow_hosts", [])]
     return Settings(**values)
 
 

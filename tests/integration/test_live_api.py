@@ -231,3 +231,29 @@ async def test_token_protects_the_api_when_set(start_server) -> None:  # type: i
             async with connect(f"{server.ws_base}/ws/analyses/x") as ws:
                 await ws.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+async def test_server_error_midway_fails_but_keeps_and_reports_the_first_pages(start_server) -> None:  # type: ignore[no-untyped-def]
+    server = await start_server()
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as client:
+        job_id = await submit(client, await demo_url(client, "broken"))
+        events = await watch(server.ws_base, job_id)
+        assert events[-1]["type"] == "failed"
+        reason = events[-1]["data"]["reason"]
+        assert "500" in reason and "100" in reason, reason  # page 2 fails after 100 reviews
+        body = (await client.get(f"/api/analyses/{job_id}")).json()
+        assert body["job"]["status"] == "failed" and body["job"]["collected"] == 100
+        report = (await client.get(f"/api/analyses/{job_id}/report")).json()
+        assert report["total_reviews"] == 100 and report["analyzed_reviews"] == 100
+
+
+async def test_unreachable_host_fails_with_a_reason(start_server) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import free_port
+
+    dead_port = free_port()  # nothing listens there
+    server = await start_server(allow_hosts=[f"127.0.0.1:{dead_port}"], fetch_retries=0)
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as client:
+        job_id = await submit(client, f"http://127.0.0.1:{dead_port}/demo/products/tee")
+        body = await wait_final(client, job_id)
+        assert body["job"]["status"] == "failed"
+        assert body["job"]["failure_code"] == "unreachable", body["job"]
