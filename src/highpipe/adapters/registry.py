@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 BUS: Final[dict[str, str]] = {
     "memory": "highpipe.adapters.bus.memory:MemoryBus",
+    "kafka": "highpipe.adapters.bus.kafka:KafkaBus",
 }
 STORE: Final[dict[str, str]] = {
     "sqlite+aiosqlite": "highpipe.adapters.store.sql:SqlStore",
@@ -18,6 +19,7 @@ STORE: Final[dict[str, str]] = {
 }
 CACHE: Final[dict[str, str]] = {
     "memory": "highpipe.adapters.cache.memory:MemoryCache",
+    "redis": "highpipe.adapters.cache.redis:RedisCache",
 }
 LAKE: Final[dict[str, str]] = {
     "file": "highpipe.adapters.lake.parquet:FileLake",
