@@ -21,6 +21,7 @@ from highpipe.ports.bus import Bus
 from highpipe.ports.cache import Cache
 from highpipe.ports.fetch import Fetcher
 from highpipe.ports.lake import Lake
+from highpipe.ports.llm import LLM
 from highpipe.ports.store import Store
 from highpipe.services.analyze import AnalyzeService
 from highpipe.services.crawl import CrawlService
@@ -51,6 +52,7 @@ class Container:
     analyzer_factory: Callable[[], Analyzer]
     emitter: Emitter
     jobs: JobService
+    llm: LLM | None = None
     roles: tuple[Role, ...] = ()
     _analyzer: Analyzer | None = None
     _started: bool = False
@@ -69,12 +71,21 @@ class Container:
         if self.lake is not None:
             await self.lake.start()
         await self.bus.start()
+        if self.llm is not None:
+            await self.llm.start()  # no network call: a server that is down cannot block start-up
         self._started = True
         self.roles = roles
         s = self.settings
         if "sink" in roles:
             sink = SinkService(
-                self.store, self.cache, self.lake, self.emitter, s.base_url, s.card_min_mentions, self.metrics
+                self.store,
+                self.cache,
+                self.lake,
+                self.emitter,
+                s.base_url,
+                s.card_min_mentions,
+                self.metrics,
+                self.llm,
             )
             await self.bus.subscribe(TOPIC_EVENTS, "sink-events", sink.record_event)
             await self.bus.subscribe(TOPIC_ANALYZED, "sink", sink.handle_analyzed)
@@ -108,6 +119,8 @@ class Container:
             return
         self._started = False
         await self.bus.stop()
+        if self.llm is not None:
+            await self.llm.stop()
         if self.lake is not None:
             await self.lake.stop()
         await self.cache.stop()
@@ -135,6 +148,9 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
 
         return HttpFetcher(settings)
 
+    llm: LLM | None = overrides.get("llm")
+    if llm is None and settings.llm_url:
+        llm = registry.create("llm", settings.llm_url, metrics=metrics)
     emitter = Emitter(bus)
     container = Container(
         settings=settings,
@@ -147,6 +163,7 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
         analyzer_factory=overrides.get("analyzer_factory") or _default_analyzer,
         emitter=emitter,
         jobs=JobService(store, bus, emitter),
+        llm=llm,
     )
     if "analyzer" in overrides:
         container._analyzer = overrides["analyzer"]

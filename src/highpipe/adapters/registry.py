@@ -25,11 +25,17 @@ LAKE: Final[dict[str, str]] = {
     "file": "highpipe.adapters.lake.parquet:FileLake",
 }
 
+LLM: Final[dict[str, str]] = {
+    "openai+http": "highpipe.adapters.llm.openai:OpenAICompatibleLLM",
+    "openai+https": "highpipe.adapters.llm.openai:OpenAICompatibleLLM",
+}
+
 PORTS: Final[dict[str, tuple[str, dict[str, str]]]] = {
     "bus": ("HIGHPIPE_BUS_URL", BUS),
     "store": ("HIGHPIPE_DATABASE_URL", STORE),
     "cache": ("HIGHPIPE_CACHE_URL", CACHE),
     "lake": ("HIGHPIPE_LAKE_URL", LAKE),
+    "llm": ("HIGHPIPE_LLM_URL", LLM),
 }
 
 

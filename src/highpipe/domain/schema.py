@@ -19,7 +19,10 @@ DEFAULT_PATH = Path("docs/events.schema.json")
 
 def events_schema() -> dict[str, Any]:
     defs: dict[str, Any] = {}
-    models: dict[str, type[BaseModel]] = {"Envelope": Envelope, **{f"{k}_data": v for k, v in DATA_MODELS.items()}}
+    models: dict[str, type[BaseModel]] = {
+        "Envelope": Envelope,
+        **{f"{k}_data": v for k, v in DATA_MODELS.items()},
+    }
     for name, model in models.items():
         schema = model.model_json_schema(ref_template="#/$defs/{model}")
         defs.update(schema.pop("$defs", {}))

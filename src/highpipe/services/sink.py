@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from highpipe.analysis.llm_summary import llm_summary
 from highpipe.analysis.report import build_report
 from highpipe.domain.events import (
     CompletedData,
@@ -27,6 +28,7 @@ from highpipe.observability import Metrics
 from highpipe.ports.bus import Message
 from highpipe.ports.cache import Cache
 from highpipe.ports.lake import Lake
+from highpipe.ports.llm import LLM
 from highpipe.ports.store import Store
 from highpipe.services.events import Emitter, live_channel
 
@@ -46,6 +48,7 @@ class SinkService:
     base_url: str
     min_mentions: int = 3
     metrics: Metrics | None = None
+    llm: LLM | None = None
 
     async def record_event(self, message: Message) -> None:
         envelope = Envelope.model_validate(message.value)
@@ -116,6 +119,8 @@ class SinkService:
             min_mentions=self.min_mentions,
             skipped_rows=list(skipped) if isinstance(skipped, list) else None,
         )
+        if self.llm is not None and report.cards:  # never raises: falls back to the extractive summary
+            report = report.model_copy(update={"summary": await llm_summary(self.llm, report, deadline_s=30)})
         await self.store.save_report(report)
         await self.cache.delete(report_cache_key(job_id))
         if not live:
