@@ -15,7 +15,8 @@ from tests.fakes import KeywordAnalyzer
 
 
 @pytest.fixture
-async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[httpx.AsyncClient]:
+    monkeypatch.setenv("HIGHPIPE_WEB_DIST", str(tmp_path / "no-web-build"))  # the minimal built-in page
     container = bootstrap(make_settings(tmp_path, 8000), analyzer=KeywordAnalyzer())
     app = create_app(container, roles=(), mount_demo=True)
     async with app.router.lifespan_context(app):
@@ -69,3 +70,26 @@ async def test_submission_is_queued_without_workers_and_validated(client: httpx.
     assert (await client.post("/api/analyses", content=b"{not json")).status_code == 422
     reviews = await client.get(f"{body['links']['self']}/reviews", params={"rating": 9})
     assert reviews.status_code == 422
+
+
+async def test_the_built_web_app_is_served_without_shadowing_the_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text('<!doctype html><div id="root"></div>', encoding="utf-8")
+    (dist / "assets" / "app.js").write_text("console.log(1)", encoding="utf-8")
+    monkeypatch.setenv("HIGHPIPE_WEB_DIST", str(dist))
+    container = bootstrap(make_settings(tmp_path, 8000), analyzer=KeywordAnalyzer())
+    app = create_app(container, roles=(), mount_demo=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as c:
+            for path in ("/", "/analyses/abc", "/history", "/compare"):
+                page = await c.get(path)
+                assert page.status_code == 200 and '<div id="root">' in page.text, path
+            assert (await c.get("/assets/app.js")).text == "console.log(1)"
+            assert (await c.get("/api/analyses")).json() == []
+            assert (await c.get("/healthz")).json() == {"status": "ok"}
+            assert "swagger" in (await c.get("/docs")).text.lower()
+            assert (await c.get("/api/analyses/abc")).status_code == 404

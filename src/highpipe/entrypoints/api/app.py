@@ -1,18 +1,33 @@
-"""The FastAPI application: REST + WebSocket + a minimal page, built around a bootstrapped Container."""
+"""The FastAPI application: REST + WebSocket + the web app, built around a bootstrapped Container.
+
+The page at `/` is the built web app (`web/dist`, or the folder named by `HIGHPIPE_WEB_DIST`) when it exists,
+with its assets under `/assets` and its client-side routes (`/analyses/...`, `/history`, `/compare`); without a
+build it is the minimal page in `static/index.html`.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
+from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from highpipe import __version__
 from highpipe.bootstrap import Container, Role
 from highpipe.entrypoints.api import analyses, ops, ws
+
+
+def web_dist() -> Path | None:
+    """The built web app's folder if it has an index.html: HIGHPIPE_WEB_DIST, else <repo>/web/dist."""
+    configured = os.environ.get("HIGHPIPE_WEB_DIST")
+    folder = Path(configured) if configured else Path(__file__).resolve().parents[4] / "web" / "dist"
+    return folder if (folder / "index.html").is_file() else None
 
 
 def create_app(container: Container, *, roles: tuple[Role, ...] = (), mount_demo: bool = False) -> FastAPI:
@@ -59,10 +74,24 @@ def create_app(container: Container, *, roles: tuple[Role, ...] = (), mount_demo
             status_code=503,
         )
 
+    dist = web_dist()
+    if dist is not None and (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="web-assets")
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> HTMLResponse:
+        if dist is not None:  # no-cache: a rebuilt app (new asset hashes) is picked up on the next load
+            return HTMLResponse(
+                (dist / "index.html").read_text("utf-8"), headers={"Cache-Control": "no-cache"}
+            )
         page = resources.files("highpipe.entrypoints.api").joinpath("static/index.html").read_text("utf-8")
         return HTMLResponse(page)
+
+    if dist is not None:  # the web app's own routes (never /api, /ws, /docs, /demo, ...): its index.html
+        for route in ("/analyses/{job_id}", "/history", "/compare"):
+            app.add_api_route(
+                route, index, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
+            )
 
     if mount_demo:
         from highpipe.demo_shop.app import create_app as create_demo
