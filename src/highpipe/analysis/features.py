@@ -1,0 +1,146 @@
+"""Sentiment features of one text unit (a clause), shared by training and inference.
+
+A unit yields a list of string keys; the model maps them to weights through its vocabulary
+(no hashing, so there are no collisions and no hash-seed pitfalls). Keys:
+
+- character n-grams of the squashed text with spaces removed, so that spacing errors
+  ("배송빠르고좋아요" vs "배송 빠르고 좋아요") give the same grams;
+- `\\tM<form><tag>`: morphemes with a coarse tag; `\\tB<a>|<b>`: morpheme bigrams
+  (particles skipped);
+- `\\tN<form>`: a predicate under negation ("안 좋아요", "좋지 않아요", "못 쓰겠어요"), so that the
+  model can learn that negation flips it;
+- `\\tL+` / `\\tL-` / `\\tL0`: hits in the hand-written shopping polarity lexicon (lexicon.py), the
+  bridge between the movie-heavy training data and shopping reviews.
+The tab never survives `squash` + space removal, so morpheme keys cannot collide with n-grams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from highpipe.analysis.lexicon import polarity_cues
+from highpipe.analysis.morph import Clause, Tok, split_clauses
+from highpipe.analysis.text import squash
+
+_SKIP_TAGS = frozenset(
+    {"JKS", "JKC", "JKG", "JKO", "JKB", "JKV", "JKQ", "JX", "JC", "SP", "SS", "SSO", "SSC"}
+)
+_PRED_TAGS = frozenset({"VV", "VA", "XR", "VV-I", "VA-I", "VV-R", "VA-R"})
+_NEG_ADVERBS = frozenset({"안", "못", "아니", "전혀"})
+_NEG_AUX = frozenset({"않", "못하", "말", "못"})
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureConfig:
+    char_min: int = 1
+    char_max: int = 4
+    morphemes: bool = True
+    bigrams: bool = True
+    negation: bool = True
+    lexicon: bool = True
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "char_min": self.char_min,
+            "char_max": self.char_max,
+            "morphemes": self.morphemes,
+            "bigrams": self.bigrams,
+            "negation": self.negation,
+            "lexicon": self.lexicon,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, object]) -> FeatureConfig:
+        def _int(key: str, default: int) -> int:
+            v = d.get(key, default)
+            return v if isinstance(v, int) else default
+
+        return cls(
+            char_min=_int("char_min", 1),
+            char_max=_int("char_max", 4),
+            morphemes=bool(d.get("morphemes", True)),
+            bigrams=bool(d.get("bigrams", True)),
+            negation=bool(d.get("negation", True)),
+            lexicon=bool(d.get("lexicon", True)),
+        )
+
+
+def _coarse(tag: str) -> str:
+    if tag.startswith("NN"):
+        return "N"
+    if tag.startswith("VV") or tag == "XSV":
+        return "V"
+    if tag.startswith("VA") or tag == "XSA":
+        return "A"
+    return tag[:2]
+
+
+def char_grams(text: str, lo: int, hi: int) -> list[str]:
+    s = squash(text).replace(" ", "").replace("\n", "")
+    out: list[str] = []
+    n_chars = len(s)
+    for n in range(lo, hi + 1):
+        out.extend(s[i : i + n] for i in range(n_chars - n + 1))
+    return out
+
+
+def morph_keys(toks: Iterable[Tok], cfg: FeatureConfig) -> list[str]:
+    out: list[str] = []
+    prev = ""
+    neg_pending = False
+    last_pred = ""
+    last_was_ji = False
+    for form, tag, _, _ in toks:
+        if tag in _SKIP_TAGS:
+            continue
+        f = form.lower() if tag == "SL" else form
+        if cfg.morphemes:
+            out.append("\tM" + f + _coarse(tag))
+        if cfg.bigrams and prev:
+            out.append("\tB" + prev + "|" + f)
+        if cfg.negation:
+            if tag == "MAG" and f in _NEG_ADVERBS:
+                neg_pending = True
+            elif tag in _PRED_TAGS or (tag == "NNG" and neg_pending):
+                if neg_pending:
+                    out.append("\tN" + f)
+                    neg_pending = False
+                last_pred = f
+            elif tag == "VX" and f in _NEG_AUX and last_was_ji and last_pred:
+                out.append("\tN" + last_pred)
+            elif tag in ("EF", "SF"):
+                neg_pending = False
+            last_was_ji = tag == "EC" and f == "지"
+        prev = f
+    return out
+
+
+def unit_keys(
+    text: str, toks: Iterable[Tok], cfg: FeatureConfig, hits: list[tuple[str, str]] | None = None
+) -> list[str]:
+    """All feature keys of one clause (`text` is the clause's own text, `toks` its tokens).
+
+    `hits` may pass in `lexicon.polarity_hits(text)` when the caller already has them.
+    """
+    keys = char_grams(text, cfg.char_min, cfg.char_max)
+    keys.extend(morph_keys(toks, cfg))
+    if cfg.lexicon:
+        keys.extend(polarity_cues(text) if hits is None else ["\tL" + sign for _, sign in hits])
+    return keys
+
+
+def clause_key_lists(
+    text: str, toks: list[Tok], clauses: Iterable[Clause], cfg: FeatureConfig
+) -> list[list[str]]:
+    """Feature keys of every clause of a review (the review's keys are their union)."""
+    return [unit_keys(text[c.start : c.end], toks[c.lo : c.hi], cfg) for c in clauses]
+
+
+def review_key_set(text: str, toks: list[Tok], cfg: FeatureConfig) -> set[str]:
+    """The review-level key set used both in training and at inference."""
+    out: set[str] = set()
+    for keys in clause_key_lists(text, toks, split_clauses(text, toks), cfg):
+        out.update(keys)
+    return out

@@ -1,0 +1,112 @@
+"""Text clean-up before analysis: HTML remnants, entities, control characters, language.
+
+Everything here is pure string work (no Kiwi): the engine calls `clean_text` first and
+then tokenises the cleaned text, so clause offsets refer to the cleaned text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+import unicodedata
+from typing import Final
+
+_BLOCK_TAG: Final = re.compile(r"<\s*(?:br|/p|p|/div|div|li|/li|tr|/tr)\b[^>]*>", re.IGNORECASE)
+_SCRIPT: Final = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
+# A tag is '<' + a name or '/' or '!' ... '>'; a bare '<' as in "<3" or "가격 < 품질" survives.
+_TAG: Final = re.compile(r"<\s*[/!]?[A-Za-z][^<>]{0,300}>")
+_ENTITY_LEFTOVER: Final = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
+_SPACES: Final = re.compile(r"[ \t\u00a0\u3000\u200b\u200c\u200d\ufeff]+")
+_NEWLINES: Final = re.compile(r"\s*\n\s*")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Strip HTML tags and entities, control characters and runs of blank space.
+
+    Block tags (``<br>``, ``<p>``) become line breaks because reviewers use them as sentence
+    breaks; entities are decoded twice at most so that ``&amp;amp;`` from double-escaping shops
+    ends up as ``&``.
+    """
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFC", text)
+    if "<" in t:
+        t = _SCRIPT.sub(" ", t)
+        t = _BLOCK_TAG.sub("\n", t)
+        t = _TAG.sub(" ", t)
+    if "&" in t:
+        t = html.unescape(html.unescape(t))
+        t = _ENTITY_LEFTOVER.sub(" ", t)
+    t = _CONTROL.sub(" ", t).replace("\r\n", "\n").replace("\r", "\n")
+    t = _SPACES.sub(" ", t)
+    t = _NEWLINES.sub("\n", t)
+    return t.strip()
+
+
+def _is_hangul(ch: str) -> bool:
+    o = ord(ch)
+    return 0xAC00 <= o <= 0xD7A3 or 0x3131 <= o <= 0x318E or 0x1100 <= o <= 0x11FF
+
+
+def detect_language(text: str) -> str:
+    """`ko`, `en`, or `und` (no letters at all: emoji, digits, punctuation only).
+
+    Korean chat letters (ㅋㅋ, ㅠㅠ) count as Korean: a review of "ㅋㅋㅋ 👍" is Korean.
+    """
+    hangul = 0
+    latin = 0
+    for ch in text:
+        if _is_hangul(ch):
+            hangul += 1
+        elif "a" <= ch <= "z" or "A" <= ch <= "Z":
+            latin += 1
+    if hangul == 0 and latin == 0:
+        return "und"
+    # Korean reviews often carry brand names in Latin letters; a few Hangul letters decide.
+    if hangul * 3 >= latin:
+        return "ko"
+    return "en"
+
+
+_REPEAT: Final = re.compile(r"(.)\1{2,}")
+_DIGITS: Final = re.compile(r"\d")
+
+
+def squash(text: str) -> str:
+    """Lower-case, map digits to 0 and cap character runs at two (ㅋㅋㅋㅋ -> ㅋㅋ, !!!! -> !!).
+
+    Used for model features only, never for text shown to users.
+    """
+    t = text.lower()
+    t = _DIGITS.sub("0", t)
+    return _REPEAT.sub(r"\1\1", t)
+
+
+class Compact:
+    """Lower-cased text with spaces removed, remembering where the words began.
+
+    Reviewers space erratically ("배송빨라요"), so lexicons match the compact form; but a match
+    that starts in the middle of one word and runs into the next ("그리고 소음" -> "고소") is
+    a false hit. `accepts` keeps a match that stays inside one word, or that starts at a word
+    start (multi-word entries such as "또 살" -> "또살").
+    """
+
+    __slots__ = ("_starts", "text")
+
+    def __init__(self, text: str) -> None:
+        words = text.lower().split()
+        self.text = "".join(words)
+        starts: list[int] = []
+        pos = 0
+        for w in words:
+            starts.append(pos)
+            pos += len(w)
+        self._starts = starts
+
+    def accepts(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._starts, start)  # first word start after `start`
+        if self._starts[i - 1] == start:
+            return True
+        return i >= len(self._starts) or self._starts[i] >= end
