@@ -3,6 +3,8 @@
 - naver_shopping test rows (data line % 5 == 0): binary accuracy from the text alone, ratings
   4-5 positive and 1-2 negative; also how many reviews the engine calls neutral;
 - NSMC test movies (movie_id % 10 == 0): binary accuracy on ratings 1-4 vs 9-10;
+- the hand-labelled aspect gold set (tests/data/aspect_gold.jsonl, drawn from the naver_shopping test
+  rows): aspect detection P/R/F1 and polarity accuracy (see evaluate_aspects);
 - KOTE test rows (id % 5 == 0): macro-F1 of the emotion model over the KOTE-backed emotions, with
   the majority-class baseline (each emotion predicted as its majority value in the training
   rows) and the always-present baseline next to it.
@@ -19,6 +21,7 @@ import numpy as np
 
 from highpipe.analysis import data
 from highpipe.analysis.engine import NEUTRAL_BAND, LocalAnalyzer
+from highpipe.analysis.evaluate_aspects import DEFAULT_GOLD, evaluate_aspects
 from highpipe.analysis.train_emotion import emotion_targets, f1
 
 
@@ -58,13 +61,20 @@ def evaluate_model(
                 break
     nsmc = _binary(analyzer, texts, labels)
     emotions = _kote(analyzer, shared_dir)
+    aspects = evaluate_aspects(analyzer) if DEFAULT_GOLD.exists() else None
     return {
         "model_version": analyzer.model_version,
         "naver_shopping_test": shopping,
         "nsmc_test": nsmc,
         "kote_test": emotions,
+        "aspects_gold": aspects,
         "seconds": round(time.monotonic() - t0, 1),
-        "targets": {"naver_shopping_accuracy": 0.92, "nsmc_accuracy": 0.88},
+        "targets": {
+            "naver_shopping_accuracy": 0.92,
+            "nsmc_accuracy": 0.88,
+            "aspect_f1": 0.80,
+            "aspect_polarity_accuracy": 0.85,
+        },
     }
 
 

@@ -45,6 +45,9 @@ class AnalyzeService:
     metrics: Metrics | None = None
     card_interval_s: float = 0.3
     _jobs: dict[str, _JobState] = field(default_factory=dict)
+    # One analyzer (its Kiwi instance) must not run in two threads at once; partitions are consumed
+    # concurrently, so their batches take turns here.
+    _analyzer_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def _state(self, job_id: str, batch: int) -> _JobState:
         state = self._jobs.get(job_id)
@@ -72,7 +75,8 @@ class AnalyzeService:
             for start in range(0, len(msg.reviews), self.batch_size):
                 chunk = msg.reviews[start : start + self.batch_size]
                 t0 = time.perf_counter()
-                result = await asyncio.to_thread(self.analyzer.analyze, chunk)
+                async with self._analyzer_lock:
+                    result = await asyncio.to_thread(self.analyzer.analyze, chunk)
                 if self.metrics:
                     self.metrics.analysis_seconds.observe(time.perf_counter() - t0)
                     self.metrics.reviews_analyzed.inc(len(chunk))
