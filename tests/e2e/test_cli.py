@@ -82,11 +82,11 @@ def test_analyze_refuses_loopback_without_allow_list(demo_shop: str, tmp_path: P
 
 def test_analyze_a_cp949_csv_with_column_mapping(tmp_path: Path) -> None:
     rows = [
-        "리뷰,별점",
-        "배송은 빠른데 사이즈가 너무 작아요,3",
-        "가성비 최고예요 재구매 의사 있어요,5",
-        "냄새가 심해서 환불했어요,1",
-        "디자인이 예쁘고 마감도 깔끔해요,5",
+        "번호,리뷰,별점,id",
+        "1,배송은 빠른데 사이즈가 너무 작아요,3,a-1",
+        "2,가성비 최고예요 재구매 의사 있어요,5,a-2",
+        "3,냄새가 심해서 환불했어요,1,a-3",
+        "4,디자인이 예쁘고 마감도 깔끔해요,5,a-4",
     ]
     path = tmp_path / "export.csv"
     path.write_bytes("\n".join(rows).encode("cp949"))
@@ -107,7 +107,9 @@ def test_analyze_a_cp949_csv_with_column_mapping(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "점수" in result.stdout or "Score" in result.stdout
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert sorted(line["text"] for line in lines) == sorted(r.split(",")[0] for r in rows[1:])
+    assert sorted(line["text"] for line in lines) == sorted(r.split(",")[1] for r in rows[1:])
+    assert sorted(line["review_id"] for line in lines) == ["a-1", "a-2", "a-3", "a-4"]
+    assert all(line["review_uid"].startswith("upload:") for line in lines)
     assert {line["rating"] for line in lines} == {3.0, 5.0, 1.0}
 
 

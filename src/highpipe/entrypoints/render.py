@@ -17,11 +17,21 @@ from highpipe.ports.store import ReviewRow
 OUTPUT_SCHEMA_VERSION = 1
 
 
+def review_id(uid: str, site: str) -> str:
+    """The id a user knows: an uploaded file's own `id` (stored as upload:<file hash>:<id>), else the uid."""
+    if site == "upload":
+        parts = uid.split(":", 2)
+        if len(parts) == 3:
+            return parts[2]
+    return uid
+
+
 def review_line(row: ReviewRow) -> dict[str, Any]:
     r, a = row.review, row.analysis
     return {
         "schema_version": OUTPUT_SCHEMA_VERSION,
-        "review_id": r.review_uid,
+        "review_id": review_id(r.review_uid, r.site),
+        "review_uid": r.review_uid,
         "text": r.text,
         "rating": r.rating,
         "date": r.date.isoformat() if r.date else None,
