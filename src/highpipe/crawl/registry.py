@@ -12,19 +12,40 @@ from typing import Final
 
 from highpipe.crawl.base import Extractor
 
-# Order matters: the first whose matches(url) is true wins; the generic one matches nothing.
-_SPECIFIC: Final[tuple[str, ...]] = ("highpipe.crawl.demo:DemoShopExtractor",)
+_DEMO: Final[str] = "highpipe.crawl.demo:DemoShopExtractor"
+_COUPANG: Final[str] = "highpipe.crawl.coupang:CoupangExtractor"
+_NAVER: Final[str] = "highpipe.crawl.naver:NaverStoreExtractor"
+_AMAZON: Final[str] = "highpipe.crawl.amazon:AmazonExtractor"
+_ELEVENST: Final[str] = "highpipe.crawl.elevenst:ElevenStreetExtractor"
 _GENERIC: Final[str] = "highpipe.crawl.schema_org:SchemaOrgExtractor"
+
+# Order matters: the first whose matches(url) is true wins; the generic one matches nothing.
+# Each site's matches() checks its own host names, so the order among them only matters for the demo
+# shop, whose path-only match must not shadow a shop URL that happens to contain /demo/products/.
+_SPECIFIC: Final[tuple[str, ...]] = (_COUPANG, _NAVER, _AMAZON, _ELEVENST, _DEMO)
 
 # name (and aliases) -> "module:Class"
 _BY_NAME: Final[dict[str, str]] = {
-    "demo": "highpipe.crawl.demo:DemoShopExtractor",
+    "demo": _DEMO,
+    "coupang": _COUPANG,
+    "쿠팡": _COUPANG,
+    "naver": _NAVER,
+    "smartstore": _NAVER,
+    "네이버": _NAVER,
+    "amazon": _AMAZON,
+    "11st": _ELEVENST,
+    "elevenst": _ELEVENST,
+    "11번가": _ELEVENST,
     "web": _GENERIC,
     "schema.org": _GENERIC,
     "schema_org": _GENERIC,
 }
 
 SUPPORTED_SITES: Final[list[str]] = [
+    "쿠팡 상품 (coupang.com/vp/products/<id>) / Coupang products",
+    "네이버 스마트스토어·브랜드스토어 (smartstore.naver.com, brand.naver.com) / Naver SmartStore and brand stores",
+    "Amazon 상품 (amazon.<국가>/dp/<ASIN>) / Amazon products (amazon.<tld>/dp/<ASIN>)",
+    "11번가 상품 (11st.co.kr/products/<id>) / 11st products",
     "HighPipe 데모 상점 (/demo/products/<id>) / HighPipe demo shop",
     "schema.org 리뷰 마크업(JSON-LD 또는 microdata)이 있는 모든 페이지 / "
     "any page with schema.org Review markup (JSON-LD or microdata)",

@@ -48,14 +48,14 @@ def test_get_extractor(name: str, cls: type) -> None:
 
 def test_unknown_name_lists_the_known_ones() -> None:
     with pytest.raises(UnknownSite) as err:
-        get_extractor("coupang")
+        get_extractor("gmarket")
     for name in site_names():
         assert name in str(err.value)
     assert isinstance(err.value, LookupError)
 
 
 def test_supported_sites_are_human_and_bilingual() -> None:
-    assert len(SUPPORTED_SITES) == 2
+    assert len(SUPPORTED_SITES) == 6
     assert any("데모" in s and "demo shop" in s for s in SUPPORTED_SITES)
     assert any("JSON-LD" in s and "microdata" in s for s in SUPPORTED_SITES)
     message = unsupported_message("https://x.example/")
