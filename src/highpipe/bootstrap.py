@@ -145,8 +145,11 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
 
     def fetcher_factory() -> Fetcher:
         from highpipe.adapters.fetch.http import HttpFetcher
+        from highpipe.crawl.robots import RobotsFetcher
 
-        return HttpFetcher(settings)
+        return RobotsFetcher(
+            HttpFetcher(settings), user_agent=settings.user_agent, enabled=settings.respect_robots
+        )
 
     llm: LLM | None = overrides.get("llm")
     if llm is None and settings.llm_url:

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     fetch_per_host_concurrency: int = Field(default=4, ge=1)
     user_agent: str = "HighPipeBot/0.1 (+review analysis)"
+    respect_robots: bool = Field(default=True, description="honour robots.txt (and its Crawl-delay)")
     max_reviews: int = Field(default=5_000, ge=1)
     max_pages: int = Field(default=500, ge=1)
 

@@ -117,3 +117,13 @@ def test_analyze_missing_file_says_so(tmp_path: Path) -> None:
     result = run_cli("analyze", "no-such-file.csv", cwd=tmp_path)
     assert result.returncode == 2
     assert "No such file" in result.stderr
+
+
+def test_crawl_extract_prints_a_reason_for_an_unknown_page(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body>no reviews here</body></html>", encoding="utf-8")
+    result = run_cli("crawl", "extract", str(page), "--site", "web", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.strip()
+    unknown = run_cli("crawl", "extract", str(page), "--site", "gmarket", cwd=tmp_path)
+    assert unknown.returncode == 2 and "coupang" in unknown.stderr

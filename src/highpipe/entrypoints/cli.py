@@ -1,10 +1,15 @@
-"""The `highpipe` command: serve, analyze, demo-shop, model, crawl extract."""
+"""The `highpipe` command: serve, analyze, demo-shop, model, crawl extract, and the scale-out roles.
+
+Scale-out roles (settings from HIGHPIPE_* env, e.g. HIGHPIPE_BUS_URL=kafka://...): `api` (REST + WebSocket,
+no workers), `ws` (WebSocket fan-out only) and `worker crawl|analyze|sink` (see entrypoints/workers.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,6 +65,96 @@ def demo_shop(
 
     err.print(f"Demo shop on http://{host}:{port}/")
     run(host=host, port=port)
+
+
+def _scale_settings(host: str | None, port: int | None) -> Settings:
+    """Settings from HIGHPIPE_* env, with --host/--port (when given) taking precedence."""
+    given: dict[str, Any] = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    return Settings(**given)
+
+
+@app.command()
+def api(
+    host: Annotated[str | None, typer.Option(help="interface to bind (default HIGHPIPE_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default HIGHPIPE_PORT)")] = None,
+    demo: Annotated[bool, typer.Option(help="also mount the built-in demo shop at /demo/")] = False,
+) -> None:
+    """An API replica: REST + WebSocket, no workers (they run as `highpipe worker ...`)."""
+    import uvicorn
+
+    from highpipe.bootstrap import bootstrap
+    from highpipe.entrypoints.api.app import create_app
+    from highpipe.observability import setup_logging
+
+    settings = _scale_settings(host, port)
+    if demo:
+        settings.allow_hosts = [
+            *settings.allow_hosts,
+            f"{settings.host}:{settings.port}",
+            f"localhost:{settings.port}",
+        ]
+    setup_logging(settings.log_format, settings.log_level)
+    application = create_app(bootstrap(settings), roles=(), mount_demo=demo)
+    err.print(
+        f"HighPipe API on http://{settings.host}:{settings.port}/ (bus {settings.bus_url.split('?')[0]})"
+    )
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def ws(
+    host: Annotated[str | None, typer.Option(help="interface to bind (default HIGHPIPE_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default HIGHPIPE_PORT)")] = None,
+) -> None:
+    """WebSocket fan-out only: /ws/analyses/{id} (live events from Redis, history from the store)."""
+    import uvicorn
+
+    from highpipe.entrypoints.workers import create_ws_app, ws_container
+    from highpipe.observability import setup_logging
+
+    settings = _scale_settings(host, port)
+    setup_logging(settings.log_format, settings.log_level)
+    application = create_ws_app(ws_container(settings))
+    err.print(f"HighPipe WebSocket fan-out on ws://{settings.host}:{settings.port}/ws/analyses/{{id}}")
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=10,
+    )
+
+
+class WorkerRole(StrEnum):
+    crawl = "crawl"
+    analyze = "analyze"
+    sink = "sink"
+
+
+@app.command()
+def worker(
+    role: Annotated[WorkerRole, typer.Argument(help="which worker: crawl | analyze | sink")],
+    metrics_host: Annotated[
+        str, typer.Option(help="interface for /healthz, /readyz, /metrics")
+    ] = "127.0.0.1",
+    metrics_port: Annotated[int, typer.Option(help="port for /healthz, /readyz, /metrics")] = 9464,
+) -> None:
+    """One worker role on the bus until SIGTERM/SIGINT (graceful stop), with health and metrics."""
+    from highpipe.entrypoints.workers import run_worker
+    from highpipe.observability import setup_logging
+
+    settings = Settings()
+    setup_logging(settings.log_format, settings.log_level)
+    code = asyncio.run(run_worker(settings, role.value, metrics_host=metrics_host, metrics_port=metrics_port))
+    raise typer.Exit(code)
 
 
 def _parse_map(values: list[str]) -> dict[str, str]:
@@ -143,14 +238,22 @@ def model_eval(
 @crawl_app.command("extract")
 def crawl_extract(
     file: Annotated[Path, typer.Argument(help="a saved page (.html or .json)")],
-    site: Annotated[str, typer.Option(help="extractor name, e.g. demo, schema_org")],
+    site: Annotated[
+        str, typer.Option(help="extractor: coupang, naver, amazon, 11st, demo, web (schema.org)")
+    ],
     url: Annotated[str, typer.Option(help="the page's original URL")] = "https://example.com/product",
     as_json: Annotated[bool, typer.Option("--json")] = True,
 ) -> None:
     """Run one site extractor on a saved page and print the product and its reviews."""
-    from highpipe.crawl.registry import get_extractor
+    from highpipe.crawl.base import UnsupportedPage
+    from highpipe.crawl.registry import UnknownSite, get_extractor
+    from highpipe.ports.fetch import FetchError
 
-    page = get_extractor(site).extract(file.read_text(encoding="utf-8"), url)
+    try:
+        page = get_extractor(site).extract(file.read_text(encoding="utf-8"), url)
+    except (UnknownSite, UnsupportedPage, FetchError, OSError) as exc:
+        err.print(f"[red]{getattr(exc, 'reason', None) or exc}")
+        raise typer.Exit(2) from exc
     doc: dict[str, Any] = {
         "product": page.product.model_dump(mode="json") if page.product else None,
         "total_estimate": page.total_estimate,
