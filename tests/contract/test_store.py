@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -25,7 +26,7 @@ from sqlalchemy import ColumnElement, Connection, func, inspect, select, text
 
 from highpipe.adapters.store.engine import alembic_config, make_engine
 from highpipe.adapters.store.sql import SqlStore
-from highpipe.adapters.store.tables import analyses, metadata, reviews
+from highpipe.adapters.store.tables import analyses, metadata, review_emotions, reviews
 from highpipe.domain.events import Envelope, ProgressData, StageData
 from highpipe.domain.models import (
     AspectMention,
@@ -110,7 +111,12 @@ def _review(uid: str, text: str = "좋아요", *, product: str = "demo:1", **kw:
     )
 
 
-def _analysis(uid: str, label: str = "positive", aspects: tuple[tuple[str, str], ...] = ()) -> ReviewAnalysis:
+def _analysis(
+    uid: str,
+    label: str = "positive",
+    aspects: tuple[tuple[str, str], ...] = (),
+    emotions: tuple[str, ...] = (),
+) -> ReviewAnalysis:
     return ReviewAnalysis.model_validate(
         {
             "review_uid": uid,
@@ -121,6 +127,7 @@ def _analysis(uid: str, label: str = "positive", aspects: tuple[tuple[str, str],
                 )
                 for a, p in aspects
             ],
+            "emotions": list(emotions),
             "model_version": "test-1",
         }
     )
@@ -400,8 +407,24 @@ async def _filter_fixture(store: SqlStore) -> str:
         ("demo:f", "아직 분석 전", 1.0, day - timedelta(days=1), None, ()),
     ]
     await store.upsert_reviews(job.job_id, [_review(u, t, rating=r, date=d) for u, t, r, d, _, _ in data])
-    await store.upsert_analyses([_analysis(u, s, a) for u, _, _, _, s, a in data if s is not None])
+    await store.upsert_analyses(
+        [_analysis(u, s, a, _EMOTIONS.get(u, ())) for u, _, _, _, s, a in data if s is not None]
+    )
+    # Another job's review, with every emotion: filters never reach outside the job.
+    other = _job()
+    await store.create_job(other)
+    await store.upsert_reviews(other.job_id, [_review("demo:other", "배송 빨라요", rating=5.0, date=day)])
+    await store.upsert_analyses([_analysis("demo:other", "positive", (), ("joy", "satisfaction", "anger"))])
     return job.job_id
+
+
+# Emotions of the filter fixture's analyses (a repeated id is stored once).
+_EMOTIONS: dict[str, tuple[str, ...]] = {
+    "demo:a": ("joy", "satisfaction", "joy"),
+    "demo:b": ("anger",),
+    "demo:c": ("satisfaction",),
+    "demo:e": ("joy",),
+}
 
 
 @pytest.mark.parametrize(
@@ -424,6 +447,20 @@ async def _filter_fixture(store: SqlStore) -> str:
         (ReviewFilter(date_from=datetime(2026, 2, 2, tzinfo=KST)), ["demo:d", "demo:c", "demo:b"]),
         (ReviewFilter(date_to=datetime(2026, 1, 31, 15, 0, tzinfo=UTC)), ["demo:a", "demo:f"]),  # = 2/1 KST
         (ReviewFilter(sentiment="positive", rating=4, q="배송"), ["demo:c"]),
+        (ReviewFilter(emotion="joy"), ["demo:a", "demo:e"]),
+        (ReviewFilter(emotion="satisfaction"), ["demo:c", "demo:a"]),
+        (ReviewFilter(emotion="anger"), ["demo:b"]),
+        (ReviewFilter(emotion="fear"), []),
+        (ReviewFilter(emotion="joy", rating=5, aspect="price"), ["demo:e"]),
+        (ReviewFilter(review_ids=("demo:e", "demo:a", "demo:missing")), ["demo:a", "demo:e"]),
+        (ReviewFilter(review_ids=("demo:other",)), []),  # another job's review
+        (ReviewFilter(review_ids=("demo:f",)), ["demo:f"]),  # not analysed yet: still listed
+        (ReviewFilter(review_ids=()), []),
+        (ReviewFilter(review_ids=("demo:a", "demo:b", "demo:c"), sentiment="positive"), ["demo:c", "demo:a"]),
+        (
+            ReviewFilter(review_ids=("demo:a", "demo:b", "demo:c"), emotion="satisfaction"),
+            ["demo:c", "demo:a"],
+        ),
     ],
 )
 async def test_every_review_filter(sql_store: SqlStore, flt: ReviewFilter, expected: list[str]) -> None:
@@ -431,7 +468,58 @@ async def test_every_review_filter(sql_store: SqlStore, flt: ReviewFilter, expec
     rows, total = await sql_store.query_reviews(job_id, flt)
     assert [row.review.review_uid for row in rows] == expected
     assert total == len(expected)
-    assert await _count(sql_store, reviews.c.review_uid) == 6  # the injection-looking text stayed text
+    assert await _count(sql_store, reviews.c.review_uid) == 7  # the injection-looking text stayed text
+
+
+async def _emotion_rows(store: SqlStore) -> set[tuple[str, str]]:
+    async with store.engine.connect() as conn:
+        result = await conn.execute(select(review_emotions.c.review_uid, review_emotions.c.emotion))
+        return {(uid, emotion) for uid, emotion in result}
+
+
+async def test_emotions_are_replaced_with_their_analysis_and_go_with_it(sql_store: SqlStore) -> None:
+    job = _job()
+    await sql_store.create_job(job)
+    await sql_store.upsert_reviews(job.job_id, [_review("demo:m1"), _review("demo:m2")])
+    await sql_store.upsert_analyses(
+        [_analysis("demo:m1", emotions=("joy", "trust")), _analysis("demo:m2", emotions=("joy",))]
+    )
+    joy = await sql_store.query_reviews(job.job_id, ReviewFilter(emotion="joy"))
+    assert sorted(r.review.review_uid for r in joy[0]) == ["demo:m1", "demo:m2"] and joy[1] == 2
+    # A re-analysis replaces the emotions (last one in a batch wins), an empty list clears them.
+    await sql_store.upsert_analyses(
+        [_analysis("demo:m1", emotions=("joy",)), _analysis("demo:m1", emotions=("anger",))]
+    )
+    await sql_store.upsert_analyses([_analysis("demo:m2")])
+    assert await _emotion_rows(sql_store) == {("demo:m1", "anger")}
+    assert (await sql_store.query_reviews(job.job_id, ReviewFilter(emotion="joy")))[1] == 0
+    assert (await sql_store.query_reviews(job.job_id, ReviewFilter(emotion="anger")))[1] == 1
+    assert await sql_store.delete_job(job.job_id) is True
+    assert await _emotion_rows(sql_store) == set()
+
+
+async def test_migration_0002_backfills_emotions_of_earlier_analyses(sql_store: SqlStore) -> None:
+    job_id = await _filter_fixture(sql_store)
+    before = await _emotion_rows(sql_store)
+    assert ("demo:a", "joy") in before and len(before) == 8
+
+    def migrate(conn: Connection, target: str) -> None:
+        cfg = alembic_config(conn)
+        if target == "head":
+            command.upgrade(cfg, target)
+        else:
+            command.downgrade(cfg, target)
+
+    # Back to the schema without the table (analyses stay), then forward again: the rows come back
+    # from the stored analysis payloads alone.
+    for target in ("0001", "head"):
+        async with sql_store.engine.begin() as conn:
+            await conn.run_sync(migrate, target)
+            names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert ("review_emotions" in names) is (target == "head")
+    assert await _emotion_rows(sql_store) == before
+    rows, total = await sql_store.query_reviews(job_id, ReviewFilter(emotion="joy"))
+    assert [r.review.review_uid for r in rows] == ["demo:a", "demo:e"] and total == 2
 
 
 async def test_pagination_pages_and_totals(sql_store: SqlStore) -> None:

@@ -1,8 +1,9 @@
 // Browser end-to-end run of the web app against a real `highpipe serve` with the demo shop (`npm run e2e`).
 // Drives headless Debian Chromium through: home, a bad URL, a blocked product's failure screen, a live
-// analysis (a card before completion), the report (aspect filter count = card mentions, CSV export), resume
-// after a dropped connection and a reload (no card lost or twice), cancelling, an upload with column mapping, the English
-// toggle, dark theme, history search, compare; screenshots in e2e/screenshots/ and axe checks on every page.
+// analysis (a card before completion), the report (aspect filter count = card mentions, emotion and summary
+// click-through counts, CSV export), resume after a dropped connection and a reload (no card lost or twice),
+// cancelling, an upload with column mapping, the English toggle, dark theme, history search and delete, compare;
+// screenshots in e2e/screenshots/ and axe checks on every page.
 import {
   assert,
   axeSerious,
@@ -121,6 +122,31 @@ try {
     assert((await page.locator("mark.hl.focus").count()) > 0, "the aspect's clauses are highlighted");
   });
 
+  const reviewTotal = async () => Number(await page.getByTestId("review-total").getAttribute("data-total"));
+  const totalBecomes = (expected, what) =>
+    waitFor(async () => (await reviewTotal()) === expected, 10_000, async () => `${what}: review total ${await reviewTotal()} != ${expected}`);
+
+  await r.step("an emotion and a summary sentence lead to exactly the reviews behind them", async () => {
+    const [emotion, count] = Object.entries(report.emotions).sort((a, b) => b[1] - a[1])[0] ?? [];
+    assert(emotion && count > 0, "the report has emotions");
+    const chart = page.locator("[data-chart=emotions]");
+    await chart.locator("summary").click(); // the chart's table twin
+    await chart.locator(`button[data-emotion="${emotion}"]`).click();
+    await totalBecomes(count, `emotion ${emotion}`);
+    assert(new URL(page.url()).searchParams.get("emotion") === emotion, "the emotion filter is in the URL");
+    assert((await page.getByTestId("filter-emotion").inputValue()) === emotion, "the filter shows the emotion");
+
+    const sentence = report.summary.findIndex((s) => s.review_uids.length > 0);
+    assert(sentence >= 0, "a summary sentence cites reviews");
+    const uids = [...new Set(report.summary[sentence].review_uids)].slice(0, 100);
+    await page.getByTestId("summary").locator("li").nth(sentence).getByRole("button").click();
+    await totalBecomes(uids.length, "summary sentence");
+    const shown = await page.locator("tr[data-review-uid]").evaluateAll((rows) => rows.map((r) => r.dataset.reviewUid));
+    assert(shown.every((uid) => uids.includes(uid)), `rows outside the sentence's reviews: ${shown}`);
+    assert((await page.getByTestId("filter-ids").count()) === 1, "the picked-reviews banner shows");
+    await checkAxe(page, "report (filtered)");
+  });
+
   await r.step("CSV export downloads every review", async () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
     const text = readText(await download.path());
@@ -229,6 +255,19 @@ try {
     await page.getByRole("button", { name: "기록 검색" }).click();
     await waitFor(async () => (await page.locator(".job-list li").count()) === 1, 10_000, "one match");
     await checkAxe(page, "history");
+  });
+
+  await r.step("history deletes a finished analysis after a confirmation", async () => {
+    const row = page.locator(".job-list li").first(); // the one match of the search above: the failed analysis
+    const id = await row.getAttribute("data-job-id");
+    await row.getByRole("button", { name: /분석 삭제$/ }).click();
+    await row.getByRole("button", { name: "삭제하기" }).waitFor();
+    await checkAxe(page, "history (confirm delete)");
+    await row.getByRole("button", { name: "삭제하기" }).click();
+    await waitFor(async () => (await page.locator(`.job-list li[data-job-id="${id}"]`).count()) === 0, 10_000, "the row to go");
+    assert((await page.getByTestId("history-notice").innerText()).includes("삭제했습니다"), "a notice says so");
+    const gone = await fetch(`${server.base}/api/analyses/${id}`);
+    assert(gone.status === 404, `the analysis is gone on the server (HTTP ${gone.status})`);
   });
 
   await r.step("compare two analyses side by side", async () => {

@@ -24,6 +24,9 @@ class ReviewFilter:
     q: str | None = None  # case-insensitive substring of the text
     date_from: datetime | None = None
     date_to: datetime | None = None
+    emotion: str | None = None  # an emotion id (vocab.EMOTIONS): reviews whose analysis lists it
+    # Only these reviews (summary sentences, quotes); an empty tuple matches nothing, None means all.
+    review_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,8 @@ export const api = {
   reviews: (id: string, query: ReviewQuery) =>
     request<ReviewPage>(`/api/analyses/${encodeURIComponent(id)}/reviews${queryString(query)}`),
   cancel: (id: string) => request<Job>(`/api/analyses/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
+  /** Deletes a finished analysis with its reviews and report (204; 409 while it runs). */
+  remove: (id: string) => request<void>(`/api/analyses/${encodeURIComponent(id)}`, { method: "DELETE" }),
   demoProducts: () => request<DemoProduct[]>("/api/demo/products"),
 };
 

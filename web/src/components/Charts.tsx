@@ -189,7 +189,7 @@ export function AspectChart({ rows, onPick }: { rows: AspectRow[]; onPick: (aspe
   );
 }
 
-export function EmotionChart({ rows }: { rows: EmotionRow[] }) {
+export function EmotionChart({ rows, onPick }: { rows: EmotionRow[]; onPick: (emotionId: string) => void }) {
   const { t, lang } = useI18n();
   return (
     <ChartFigure
@@ -200,7 +200,11 @@ export function EmotionChart({ rows }: { rows: EmotionRow[] }) {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id}>
-                <th scope="row">{r.label}</th>
+                <th scope="row">
+                  <button type="button" className="link-button" data-emotion={r.id} onClick={() => onPick(r.id)}>
+                    {r.label}
+                  </button>
+                </th>
                 <td>{num(lang, r.count)}</td>
               </tr>
             ))}
@@ -214,7 +218,8 @@ export function EmotionChart({ rows }: { rows: EmotionRow[] }) {
           <XAxis type="number" allowDecimals={false} />
           <YAxis type="category" dataKey="label" width={96} interval={0} />
           <Tooltip contentStyle={tooltipStyle} cursor={{ fill: "var(--track)" }} />
-          <Bar dataKey="count" name={t("colReviews")} fill="var(--accent-2)" isAnimationActive={false} />
+          <Bar dataKey="count" name={t("colReviews")} fill="var(--accent-2)" isAnimationActive={false} cursor="pointer"
+            onClick={(e) => onPick(payloadOf<EmotionRow>(e).id)} />
         </BarChart>
       </ResponsiveContainer>
     </ChartFigure>

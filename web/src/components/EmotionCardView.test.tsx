@@ -45,6 +45,15 @@ describe("EmotionCardView", () => {
     renderApp(<EmotionCardView card={delivery} onQuote={onQuote} />, { lang: "en" });
     expect(screen.getByRole("heading", { name: "Delivery" })).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "“상자가 찌그러져 왔어요”" }));
-    expect(onQuote).toHaveBeenCalledWith("상자가 찌그러져 왔어요");
+    expect(onQuote).toHaveBeenCalledWith({ review_uid: "demo:2", text: "상자가 찌그러져 왔어요", polarity: "negative" });
+  });
+
+  it("lets an emotion chip lead to the card's reviews with that emotion", () => {
+    const onEmotion = vi.fn();
+    renderApp(<EmotionCardView card={delivery} onEmotion={onEmotion} />);
+    fireEvent.click(screen.getByRole("button", { name: "실망 리뷰 3개 보기" }));
+    expect(onEmotion).toHaveBeenCalledWith("disappointment");
+    // worry has no review in this card: no chip, nothing to click
+    expect(screen.queryByRole("button", { name: /걱정/ })).toBeNull();
   });
 });

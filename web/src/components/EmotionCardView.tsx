@@ -11,11 +11,16 @@ interface Props {
   /** seq of the event that last changed the card (live); a change triggers the highlight */
   version?: number;
   maxQuotes?: number;
-  onQuote?: (text: string) => void;
+  /** a click on a quote (the report leads to the review it comes from) */
+  onQuote?: (quote: Quote) => void;
+  /** a click on an emotion chip (the report leads to this card's reviews with that emotion) */
+  onEmotion?: (emotionId: string) => void;
   action?: ReactNode;
 }
 
-function CardInner({ card, version, maxQuotes = 2, onQuote, action }: Props) {
+type Quote = EmotionCard["quotes"][number];
+
+function CardInner({ card, version, maxQuotes = 2, onQuote, onEmotion, action }: Props) {
   const { t, lang, fmt } = useI18n();
   const ref = useRef<HTMLElement>(null);
   const first = useRef(true);
@@ -79,7 +84,21 @@ function CardInner({ card, version, maxQuotes = 2, onQuote, action }: Props) {
         <ul className="chips" aria-label={t("emotionDist")}>
           {emotions.map(([id, n]) => (
             <li key={id} className="chip chip-emotion">
-              {emotionLabel(lang, id)} {n}
+              {onEmotion ? (
+                <button
+                  type="button"
+                  className="chip-button"
+                  data-emotion={id}
+                  aria-label={t("emotionReviews", { label: emotionLabel(lang, id), n })}
+                  onClick={() => onEmotion(id)}
+                >
+                  {emotionLabel(lang, id)} {n}
+                </button>
+              ) : (
+                <>
+                  {emotionLabel(lang, id)} {n}
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -87,7 +106,13 @@ function CardInner({ card, version, maxQuotes = 2, onQuote, action }: Props) {
       {card.quotes.slice(0, maxQuotes).map((q) => (
         <blockquote key={q.review_uid} className={`quote ${q.polarity}`}>
           {onQuote ? (
-            <button type="button" className="link-button" onClick={() => onQuote(q.text)}>
+            <button
+              type="button"
+              className="link-button"
+              title={t("quoteReviews")}
+              data-review-uid={q.review_uid}
+              onClick={() => onQuote(q)}
+            >
               “{q.text}”
             </button>
           ) : (

@@ -1,12 +1,14 @@
-// The report's review table: filters (sentiment, aspect, rating, period, text), pagination, highlighted clauses.
+// The report's review table: filters (sentiment, aspect, emotion, rating, period, text, a set of picked reviews),
+// pagination, highlighted clauses.
 import { useEffect, useId, useState } from "react";
 import { api } from "../api/client";
+import { EMOTIONS } from "../api/generated/vocab";
 import { reviewsKey, take } from "../api/prefetch";
 import type { ReviewPage, Sentiment } from "../api/types";
 import { aspectLabel, useI18n } from "../i18n";
 import { dateOnly, num } from "../format";
 import { activeFilterCount, EMPTY_FILTERS, filtersToQuery, type ReviewFilters } from "../report/filters";
-import type { AspectRow } from "../report/shape";
+import type { AspectRow, EmotionRow } from "../report/shape";
 import { ReviewText } from "./ReviewText";
 
 interface Props {
@@ -14,9 +16,11 @@ interface Props {
   filters: ReviewFilters;
   onChange: (next: ReviewFilters) => void;
   aspects: AspectRow[];
+  /** the report's emotion counts, shown next to each emotion of the filter */
+  emotions?: EmotionRow[];
 }
 
-export function ReviewTable({ jobId, filters, onChange, aspects }: Props) {
+export function ReviewTable({ jobId, filters, onChange, aspects, emotions = [] }: Props) {
   const { t, lang } = useI18n();
   const [page, setPage] = useState<ReviewPage | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -42,6 +46,7 @@ export function ReviewTable({ jobId, filters, onChange, aspects }: Props) {
   const set = (patch: Partial<ReviewFilters>) => onChange({ ...filters, page: 1, ...patch });
   const pages = page?.pages ?? 1;
   const knownAspect = !filters.aspect || aspects.some((a) => a.id === filters.aspect);
+  const emotionCount = new Map(emotions.map((e) => [e.id, e.count]));
 
   return (
     <section className="reviews" aria-labelledby={`${ids}-title`} id="reviews">
@@ -84,6 +89,22 @@ export function ReviewTable({ jobId, filters, onChange, aspects }: Props) {
           </select>
         </label>
         <label>
+          {t("filterEmotion")}
+          <select
+            value={filters.emotion ?? ""}
+            onChange={(e) => set({ emotion: e.target.value || null })}
+            data-testid="filter-emotion"
+          >
+            <option value="">{t("filterAll")}</option>
+            {EMOTIONS.map((e) => (
+              <option key={e.id} value={e.id}>
+                {e[lang]}
+                {emotionCount.has(e.id) ? ` (${num(lang, emotionCount.get(e.id) ?? 0)})` : ""}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           {t("filterRating")}
           <select value={filters.rating ?? ""} onChange={(e) => set({ rating: e.target.value ? Number(e.target.value) : null })}>
             <option value="">{t("filterAll")}</option>
@@ -113,6 +134,14 @@ export function ReviewTable({ jobId, filters, onChange, aspects }: Props) {
           </button>
         )}
       </form>
+      {filters.ids.length > 0 && (
+        <p className="banner picked" data-testid="filter-ids">
+          {t("filterIds", { n: num(lang, filters.ids.length) })}{" "}
+          <button type="button" className="link-button" onClick={() => set({ ids: [] })}>
+            {t("filterIdsClear")}
+          </button>
+        </p>
+      )}
       <p className="muted small">{t("highlightLegend")}</p>
       {error && (
         <p className="error" role="alert">

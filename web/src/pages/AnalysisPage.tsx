@@ -5,18 +5,24 @@
 // The report is asked for first: when it exists it is shown at once, and the job's status (which replays
 // the job's events on the server, slower for a large analysis) follows after the first paint, only to add
 // a banner when the analysis failed or was cancelled with partial results. Without a report (409), the
-// status decides between the live view and the failure screen.
-import { useEffect, useState } from "react";
+// status decides between the live view and the failure screen. The report is stored just before the job's
+// final status, so a page that loads in between sees a report and a running job: it asks again (every
+// STATUS_RETRY_MS) until the status is final, or a failure would show as an empty report.
+import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, ApiError } from "../api/client";
 import { take } from "../api/prefetch";
-import type { Job, Report } from "../api/types";
+import { FINAL_STATUSES, type Job, type Report } from "../api/types";
 import { EmotionCardView } from "../components/EmotionCardView";
 import { useI18n } from "../i18n";
 import { forgetStream, orderedCards, type StreamState } from "../live/cardStream";
 import { useJobStream } from "../live/useJobStream";
 import { LiveView } from "./LiveView";
 import { ReportView, type Ended } from "./ReportView";
+
+/** How often, and how many times, a page with a report asks again for a status that is not final yet. */
+const STATUS_RETRY_MS = 500;
+const STATUS_RETRIES = 120;
 
 type Problem = { kind: "missing" } | { kind: "error"; message: string };
 
@@ -30,11 +36,13 @@ export default function AnalysisPage() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [reportError, setReportError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const statusTries = useRef(0);
 
   useEffect(() => {
     let live = true;
     setReport(null);
     setJob(null);
+    statusTries.current = 0;
     setProblem(null);
     const fail = (e: unknown) => {
       if (!live) return;
@@ -54,15 +62,19 @@ export default function AnalysisPage() {
   }, [id, attempt]);
 
   // With the report on screen, learn how the analysis ended (after the first paint: not on the critical path).
+  const jobFinal = job !== null && FINAL_STATUSES.has(job.status);
   useEffect(() => {
-    if (!report || job) return;
+    if (!report || jobFinal || statusTries.current++ > STATUS_RETRIES) return;
     let live = true;
-    const timer = setTimeout(() => api.status(id).then((s) => live && setJob(s.job), () => {}), 0);
+    const timer = setTimeout(
+      () => api.status(id).then((s) => live && setJob(s.job), () => {}),
+      job ? STATUS_RETRY_MS : 0,
+    );
     return () => {
       live = false;
       clearTimeout(timer);
     };
-  }, [report, job, id]);
+  }, [report, job, jobFinal, id]);
 
   // A running analysis streams; a failed or cancelled one without a report replays its events for partial cards.
   const streaming = !report && job !== null && job.status !== "completed";
@@ -123,7 +135,7 @@ export default function AnalysisPage() {
       : null;
   if (report) {
     // An analysis that ended with nothing analysed has nothing to report: its failure screen says why.
-    if (report.analyzed_reviews === 0 && !job) return <p aria-busy="true">{t("loading")}</p>;
+    if (report.analyzed_reviews === 0 && !jobFinal) return <p aria-busy="true">{t("loading")}</p>;
     if (!(report.analyzed_reviews === 0 && ended))
       return <ReportView jobId={id} source={job?.source ?? null} report={report} ended={ended} />;
   }

@@ -1,5 +1,6 @@
-// History: every analysis, newest first, with a search over URLs and file names (GET /api/analyses?q=).
-import { useEffect, useId, useState } from "react";
+// History: every analysis, newest first, with a search over URLs and file names (GET /api/analyses?q=), and
+// deletion of finished analyses (confirmed first).
+import { useEffect, useId, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import type { Job } from "../api/types";
@@ -17,6 +18,8 @@ export default function HistoryPage() {
   const [jobs, setJobs] = useState<Job[] | null>(null);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [deleted, setDeleted] = useState<string | null>(null);
+  const notice = useRef<HTMLParagraphElement>(null);
 
   useEffect(() => {
     document.title = `${t("historyTitle")} · HighPipe`;
@@ -36,6 +39,13 @@ export default function HistoryPage() {
       live = false;
     };
   }, [q]);
+
+  const onDeleted = (job: Job) => {
+    setJobs((list) => (list ?? []).filter((j) => j.job_id !== job.job_id));
+    setDeleted(job.source);
+    // The row (and the focused button) is gone: keep keyboard users in place, on the notice.
+    requestAnimationFrame(() => notice.current?.focus());
+  };
 
   const loadMore = async () => {
     const list = await api.list({ q: q || undefined, limit: PAGE + 1, offset: jobs?.length ?? 0 });
@@ -68,7 +78,10 @@ export default function HistoryPage() {
       )}
       {jobs === null && !error && <p aria-busy="true">{t("loading")}</p>}
       {jobs?.length === 0 && <p className="muted">{t("historyEmpty")}</p>}
-      {jobs && jobs.length > 0 && <JobList jobs={jobs} />}
+      <p className="muted" role="status" tabIndex={-1} ref={notice} data-testid="history-notice">
+        {deleted ? t("deleted", { source: deleted }) : ""}
+      </p>
+      {jobs && jobs.length > 0 && <JobList jobs={jobs} onDeleted={onDeleted} />}
       {more && (
         <button type="button" onClick={loadMore}>
           {t("historyMore")}

@@ -1,5 +1,7 @@
 // The report of a finished analysis: score, shares, charts, phrases, cards with quotes and the review table.
 // Every number leads to its reviews: clicking sets the table's filters, which live in the URL (shareable).
+// Summary sentences and quotes lead to exactly the reviews they were drawn from (`ids`), emotions to the
+// reviews whose analysis lists them.
 import { useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { exportUrl } from "../api/client";
@@ -10,7 +12,14 @@ import { Gauge } from "../components/Gauge";
 import { ReviewTable } from "../components/ReviewTable";
 import { dateTime, num, pct } from "../format";
 import { useI18n } from "../i18n";
-import { filtersFromSearch, filtersToSearch, monthRange, EMPTY_FILTERS, type ReviewFilters } from "../report/filters";
+import {
+  filtersFromSearch,
+  filtersToSearch,
+  monthRange,
+  reviewIds,
+  EMPTY_FILTERS,
+  type ReviewFilters,
+} from "../report/filters";
 import {
   aspectRows,
   emotionRows,
@@ -154,11 +163,26 @@ export function ReportView({ jobId, source, report, ended }: Props) {
       {report.summary.length > 0 && (
         <section className="card summary" aria-labelledby="summary-title">
           <h2 id="summary-title">{t("summary")}</h2>
-          <ul>
+          <ul data-testid="summary">
             {report.summary.map((s, i) => (
-              <li key={i}>{s.text}</li>
+              <li key={i}>
+                {s.review_uids.length > 0 ? (
+                  <button
+                    type="button"
+                    className="link-button"
+                    title={t("summaryReviews", { n: reviewIds(s.review_uids).length })}
+                    data-reviews={reviewIds(s.review_uids).length}
+                    onClick={() => pick({ ids: s.review_uids })}
+                  >
+                    {s.text}
+                  </button>
+                ) : (
+                  s.text
+                )}
+              </li>
             ))}
           </ul>
+          <p className="muted small no-print">{t("summaryHelp")}</p>
         </section>
       )}
 
@@ -166,7 +190,7 @@ export function ReportView({ jobId, source, report, ended }: Props) {
         <SentimentChart rows={shares} onPick={(sentiment) => pick({ sentiment })} />
         <RatingChart rows={ratings} onPick={(rating) => pick({ rating })} />
         <AspectChart rows={aspects.slice(0, 15)} onPick={(aspect) => pick({ aspect })} />
-        {emotions.length > 0 && <EmotionChart rows={emotions} />}
+        {emotions.length > 0 && <EmotionChart rows={emotions} onPick={(emotion) => pick({ emotion })} />}
       </div>
       {trend.length > 0 ? (
         <TrendChart rows={trend} onPick={(month) => pick(monthRange(month))} />
@@ -203,7 +227,8 @@ export function ReportView({ jobId, source, report, ended }: Props) {
             key={card.card_id}
             card={card}
             maxQuotes={3}
-            onQuote={(text) => pick({ q: text.slice(0, 60) })}
+            onQuote={(quote) => pick({ ids: [quote.review_uid] })}
+            onEmotion={(emotion) => pick({ aspect: card.aspect_id, emotion })}
             action={
               <button
                 type="button"
@@ -219,7 +244,13 @@ export function ReportView({ jobId, source, report, ended }: Props) {
       </div>
 
       <div ref={tableRef}>
-        <ReviewTable jobId={jobId} filters={filters} onChange={(f) => setFilters(f)} aspects={aspects} />
+        <ReviewTable
+          jobId={jobId}
+          filters={filters}
+          onChange={(f) => setFilters(f)}
+          aspects={aspects}
+          emotions={emotions}
+        />
       </div>
     </article>
   );

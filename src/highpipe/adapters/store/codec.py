@@ -69,6 +69,11 @@ def aspect_values(analysis: ReviewAnalysis) -> list[dict[str, Any]]:
     return [{"review_uid": analysis.review_uid, "aspect_id": a, "polarity": p} for a, p in pairs]
 
 
+def emotion_values(analysis: ReviewAnalysis) -> list[dict[str, Any]]:
+    """One row per distinct emotion id the analysis lists (the emotion filter's index)."""
+    return [{"review_uid": analysis.review_uid, "emotion": e} for e in sorted(set(analysis.emotions))]
+
+
 def analysis_from_payload(payload: Any) -> ReviewAnalysis | None:
     return None if payload is None else ReviewAnalysis.model_validate(payload)
 

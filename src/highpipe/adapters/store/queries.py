@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 
 from highpipe.adapters.store.codec import REVIEW_COLUMNS
-from highpipe.adapters.store.tables import analyses, job_reviews, review_aspects, reviews
+from highpipe.adapters.store.tables import (
+    analyses,
+    job_reviews,
+    review_aspects,
+    review_emotions,
+    reviews,
+)
 from highpipe.ports.store import ReviewFilter
 
 _JOINED = job_reviews.join(reviews, reviews.c.review_uid == job_reviews.c.review_uid).outerjoin(
@@ -41,6 +47,17 @@ def review_conditions(job_id: str, flt: ReviewFilter) -> list[ColumnElement[bool
         conds.append(reviews.c.date >= flt.date_from)
     if flt.date_to is not None:
         conds.append(reviews.c.date <= flt.date_to)
+    if flt.emotion is not None:
+        # Semi-join on the child table's primary key (review_uid, emotion): no JSON is read.
+        conds.append(
+            exists().where(
+                review_emotions.c.review_uid == reviews.c.review_uid,
+                review_emotions.c.emotion == flt.emotion,
+            )
+        )
+    if flt.review_ids is not None:
+        # On the link table, so the (job_id, review_uid) primary key answers it; () matches nothing.
+        conds.append(job_reviews.c.review_uid.in_(flt.review_ids))
     return conds
 
 

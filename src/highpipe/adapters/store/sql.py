@@ -29,6 +29,7 @@ from highpipe.adapters.store.tables import (
     products,
     reports,
     review_aspects,
+    review_emotions,
     reviews,
 )
 from highpipe.domain.events import Envelope, utcnow
@@ -128,7 +129,8 @@ class SqlStore(SqlBase, Store):
     async def delete_job(self, job_id: str) -> bool:
         orphans = queries.orphan_review_uids(job_id)
         async with self._tx() as conn:
-            await conn.execute(delete(review_aspects).where(review_aspects.c.review_uid.in_(orphans)))
+            for child in (review_aspects, review_emotions):
+                await conn.execute(delete(child).where(child.c.review_uid.in_(orphans)))
             await conn.execute(delete(analyses).where(analyses.c.review_uid.in_(orphans)))
             await conn.execute(delete(reviews).where(reviews.c.review_uid.in_(orphans)))
             # Foreign keys cascade the rest too; explicit so that a SQLite connection without
@@ -208,15 +210,21 @@ class SqlStore(SqlBase, Store):
             index_elements=[analyses.c.review_uid],
             set_={name: ins.excluded[name] for name in analyses.c.keys() if name != "review_uid"},
         )
-        aspect_rows = [row for a in unique for row in codec.aspect_values(a)]
+        # The filter indexes (aspects, emotions) are replaced whole with their analysis.
+        children = (
+            (review_aspects, [row for a in unique for row in codec.aspect_values(a)]),
+            (review_emotions, [row for a in unique for row in codec.emotion_values(a)]),
+        )
         async with self._tx() as conn:
             for start in range(0, len(unique), _CHUNK):
                 chunk = unique[start : start + _CHUNK]
                 await conn.execute(upsert, [codec.analysis_values(a, now) for a in chunk])
                 uids = [a.review_uid for a in chunk]
-                await conn.execute(delete(review_aspects).where(review_aspects.c.review_uid.in_(uids)))
-            for start in range(0, len(aspect_rows), _CHUNK):
-                await conn.execute(review_aspects.insert(), aspect_rows[start : start + _CHUNK])
+                for table, _ in children:
+                    await conn.execute(delete(table).where(table.c.review_uid.in_(uids)))
+            for table, rows in children:
+                for start in range(0, len(rows), _CHUNK):
+                    await conn.execute(table.insert(), rows[start : start + _CHUNK])
 
     async def query_reviews(
         self, job_id: str, flt: ReviewFilter, *, page: int = 1, page_size: int = 50

@@ -158,6 +158,16 @@ review_aspects = Table(
     Index(None, "aspect_id", "polarity"),
 )
 
+# One row per emotion a review's analysis lists (the `emotion` review filter); replaced with the analysis.
+review_emotions = Table(
+    "review_emotions",
+    metadata,
+    Column("review_uid", String, ForeignKey("analyses.review_uid", ondelete="CASCADE"), nullable=False),
+    Column("emotion", String(64), nullable=False),
+    PrimaryKeyConstraint("review_uid", "emotion"),
+    Index(None, "emotion"),
+)
+
 events = Table(
     "events",
     metadata,

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from highpipe.domain.models import Job, Report
+from highpipe.domain.vocab import EMOTION_BY_ID
 from highpipe.entrypoints.api import export
 from highpipe.entrypoints.api.deps import Auth, ContainerDep, RateLimited, client_id
 from highpipe.entrypoints.api.schemas import (
@@ -32,6 +33,9 @@ from highpipe.services.sink import report_cache_key
 
 router = APIRouter(prefix="/api/analyses", tags=["analyses"], dependencies=[Auth])
 NOT_FOUND = "분석을 찾을 수 없습니다 / No analysis with this id."
+# `review_ids`: enough for a summary sentence's or a card's quotes, small enough for a URL.
+MAX_REVIEW_IDS = 100
+_REVIEW_IDS_CHARS = MAX_REVIEW_IDS * 200
 
 
 async def _job(container: ContainerDep, job_id: str) -> Job:
@@ -191,9 +195,29 @@ async def get_reviews(
     date_to: datetime | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    emotion: Annotated[
+        str | None, Query(max_length=64, description="an emotion id: reviews whose analysis lists it")
+    ] = None,
+    review_ids: Annotated[
+        str | None,
+        Query(
+            max_length=_REVIEW_IDS_CHARS,
+            description=f"comma-separated review uids (at most {MAX_REVIEW_IDS}): only these reviews",
+        ),
+    ] = None,
 ) -> ReviewPage:
+    """The job's reviews, newest first; every filter given must hold (AND)."""
+    if emotion is not None and emotion not in EMOTION_BY_ID:
+        known = ", ".join(EMOTION_BY_ID)
+        raise HTTPException(
+            status_code=422,
+            detail=f"알 수 없는 감정입니다: {emotion} / Unknown emotion {emotion!r}; known: {known}.",
+        )
+    uids = None if review_ids is None else _review_ids(review_ids)
     await _job(container, job_id)
-    flt = ReviewFilter(sentiment, aspect, polarity, rating, q, date_from, date_to)
+    flt = ReviewFilter(
+        sentiment, aspect, polarity, rating, q, date_from, date_to, emotion=emotion, review_ids=uids
+    )
     rows, total = await container.store.query_reviews(job_id, flt, page=page, page_size=page_size)
     return ReviewPage(
         items=[ReviewItem(review=r.review, analysis=r.analysis) for r in rows],
@@ -202,6 +226,22 @@ async def get_reviews(
         page_size=page_size,
         pages=max(1, math.ceil(total / page_size)),
     )
+
+
+def _review_ids(raw: str) -> tuple[str, ...]:
+    """Split, trim, drop blanks and repeats (first order kept); 422 when none or too many remain."""
+    uids = tuple(dict.fromkeys(u for u in (part.strip() for part in raw.split(",")) if u))
+    if not uids:
+        raise HTTPException(
+            status_code=422, detail="review_ids 가 비어 있습니다 / review_ids lists no review uid."
+        )
+    if len(uids) > MAX_REVIEW_IDS:
+        raise HTTPException(
+            status_code=422,
+            detail=f"review_ids 는 최대 {MAX_REVIEW_IDS}개 / review_ids takes at most {MAX_REVIEW_IDS} uids "
+            f"(got {len(uids)}).",
+        )
+    return uids
 
 
 @router.post("/{job_id}/cancel", response_model=Job)

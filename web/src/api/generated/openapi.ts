@@ -97,7 +97,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Reviews */
+        /**
+         * Get Reviews
+         * @description The job's reviews, newest first; every filter given must hold (AND).
+         */
         get: operations["get_reviews_api_analyses__job_id__reviews_get"];
         put?: never;
         post?: never;
@@ -874,11 +877,15 @@ export interface operations {
                 aspect?: string | null;
                 date_from?: string | null;
                 date_to?: string | null;
+                /** @description an emotion id: reviews whose analysis lists it */
+                emotion?: string | null;
                 page?: number;
                 page_size?: number;
                 polarity?: ("positive" | "negative" | "neutral") | null;
                 q?: string | null;
                 rating?: number | null;
+                /** @description comma-separated review uids (at most 100): only these reviews */
+                review_ids?: string | null;
                 sentiment?: ("positive" | "negative" | "neutral") | null;
             };
             header?: never;
