@@ -1,0 +1,4 @@
+output "endpoint" {
+  description = "host:port"
+  value       = aws_redshift_cluster.this.endpoint
+}

