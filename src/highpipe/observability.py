@@ -22,6 +22,11 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         self.jobs = Gauge("highpipe_jobs", "Jobs by state (this process's view)", ["state"], registry=r)
+        self.oldest_running_age = Gauge(
+            "highpipe_job_oldest_running_age_seconds",
+            "Age of the oldest job still queued or running (0 when none)",
+            registry=r,
+        )
         self.job_transitions = Counter(
             "highpipe_job_transitions_total", "Job state transitions", ["state"], registry=r
         )

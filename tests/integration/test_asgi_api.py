@@ -32,6 +32,7 @@ async def test_health_readiness_and_metrics(client: httpx.AsyncClient) -> None:
     metrics = await client.get("/metrics")
     assert metrics.headers["content-type"].startswith("text/plain")
     assert "highpipe_jobs" in metrics.text
+    assert "highpipe_job_oldest_running_age_seconds 0.0" in metrics.text
 
 
 async def test_openapi_lists_the_endpoints(client: httpx.AsyncClient) -> None:

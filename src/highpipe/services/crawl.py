@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from highpipe.crawl.base import CrawlLimits, UnsupportedPage
 from highpipe.crawl.registry import SUPPORTED_SITES, find_extractor
@@ -140,7 +141,8 @@ class CrawlService:
         if failure is not None:
             log.warning("crawl of %s failed: %s", url, failure.reason, extra={"job_id": job_id})
             if self.metrics:
-                self.metrics.crawl_errors.labels(product.site if product else "unknown", failure.code).inc()
+                site = product.site if product else (extractor.name or urlsplit(url).hostname or "unknown")
+                self.metrics.crawl_errors.labels(site, failure.code).inc()
         if not await self._cancelled(job_id):
             await self.emitter.emit(job_id, StageData(stage="collect", state="finished"))
         await self._publish(job_id, batch, product, [], final=True, total=collected, failure=failure)

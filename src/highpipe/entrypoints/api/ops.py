@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from highpipe.domain.events import utcnow
 from highpipe.entrypoints.api.deps import ContainerDep
 
 router = APIRouter(tags=["ops"])
@@ -36,6 +37,9 @@ async def metrics(container: ContainerDep) -> Response:
     jobs = await container.store.list_jobs(limit=1000)
     for state in ("queued", "running", "completed", "failed", "cancelled"):
         container.metrics.jobs.labels(state).set(sum(1 for j in jobs if j.status == state))
+    open_since = [j.created_at for j in jobs if j.status in ("queued", "running")]
+    age = (utcnow() - min(open_since)).total_seconds() if open_since else 0.0
+    container.metrics.oldest_running_age.set(max(age, 0.0))
     return Response(container.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
