@@ -1,11 +1,23 @@
-"""Aspect lexicon (the 13 aspect ids of vocab.ASPECTS) and open-topic extraction per clause.
+"""Aspect detection per clause (the 13 aspect ids of vocab.ASPECTS) and open-topic extraction.
 
-Korean entries are matched as substrings of the clause with spaces removed and lower-cased
-(so "배송 빨라요" and "배송빨라요" both hit 배송); one-syllable nouns (맛, 향, 색, 핏, 값) would
-hit inside unrelated words (방향, 검색), so they match only as whole Kiwi noun tokens. English
-entries match whole words. Open topics are the clause's remaining common nouns (and
-noun-noun compounds written together), minus a stoplist of generic review nouns, so that a
-card such as `topic:배터리` is about a thing, not about "제품" or "생각".
+The vocabulary lives in `aspect_lexicon.py`. Korean entries are matched as substrings of the clause with spaces removed and lower-cased
+(so "배송 빨라요" and "배송빨라요" both hit 배송); one-syllable nouns (맛, 향, 색, 핏, 값, 양, 질) would
+hit inside unrelated words (방향, 검색), so they match only as whole Kiwi noun tokens, and a few
+short entries that end other words ("통이" in "고통이") must start a word. English entries match
+whole words. Some entries need more than a table look-up:
+
+- damage ("깨져서", "부러졌", "찢어진") is `quality` when it came that way and `durability` when it
+  happened with time or use ("한 달 만에", "쓸수록", "빨았더니");
+- a missing thing ("안 왔어요") is `delivery` when the order itself has not come and `service` when
+  one item of it is missing ("모자가 안 와서");
+- feel words follow the subject: "부드러워요" is quality for a fabric, taste for food and performance
+  for skin or hair; "하루만에" is delivery only when something came; "3번째 구매" is repurchase;
+- phrases that contain an aspect word without being about the aspect ("잘 받았어요", "맛있게 잘
+  먹겠습니다", "박스 개봉") are swallowed (longest match wins, so they hide the shorter entry).
+
+Open topics are the clause's remaining common nouns (and noun-noun compounds written together),
+minus a stoplist of generic review nouns, so that a card such as `topic:배터리` is about a thing,
+not about "제품" or "생각". What a mention's polarity is comes from `aspect_polarity.py`.
 """
 
 from __future__ import annotations
@@ -14,88 +26,57 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from highpipe.analysis.aspect_lexicon import (
+    EN_PHRASES,
+    EN_TERMS,
+    KO_NOUNS,
+    KO_TERMS,
+    SPECIAL_TERMS,
+    TOPIC_STOP,
+    TOPIC_TOO,
+    WORD_START,
+)
 from highpipe.analysis.emotions import cue_emotions
 from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.morph import Tok
-from highpipe.analysis.text import Compact
+from highpipe.analysis.text import Compact, literal_pattern
 
-KO_TERMS: Final[dict[str, tuple[str, ...]]] = {
-    "delivery": ("배송", "택배", "배달", "도착", "발송", "출고", "빨리왔", "빨리받", "빨리와", "늦게왔", "늦게와",
-                 "하루만에", "이틀만에", "당일", "총알", "로켓", "기사님", "안와", "안왔", "잘받았", "잘받아"),
-    "packaging": ("포장", "박스", "상자", "뽁뽁이", "에어캡", "완충", "파손", "찌그러", "밀봉", "봉투"),
-    "price": ("가격", "가성비", "저렴", "비싸", "비쌈", "비싼", "싸게", "싸고", "싸요", "할인", "세일", "혜자",
-              "돈값", "돈아깝", "돈이아깝", "최저가", "쿠폰", "특가", "값어치", "가격대비", "착한가격"),
-    "quality": ("품질", "퀄리티", "마감", "재질", "원단", "소재", "바느질", "박음질", "실밥", "마무리", "만듦새",
-                "만듬새", "허접", "조잡", "싸구려", "불량", "하자", "흠집", "기스", "스크래치", "고급스", "촉감",
-                "질감", "변색", "이염", "물빠짐", "얼룩"),
-    "durability": ("내구성", "내구", "튼튼", "견고", "오래가", "오래써", "오래쓰", "고장", "망가", "부러", "찢어",
-                   "헤지", "닳", "끊어", "깨져", "깨짐", "깨졌", "벗겨", "녹슬", "금방고장", "금방망가"),
-    "size": ("사이즈", "크기", "치수", "기장", "품이", "정사이즈", "한치수", "딱맞", "헐렁", "타이트", "꽉끼",
-             "발볼", "작아요", "작네", "작고", "작음", "커요", "크네", "크고", "큰편", "작은편", "넉넉"),
-    "design": ("디자인", "색상", "색깔", "색감", "컬러", "칼라", "예쁘", "이쁘", "예뻐", "이뻐", "예쁨", "이쁨",
-               "귀엽", "귀여", "모양", "스타일", "외관", "심플", "세련", "패턴", "무늬", "실물"),
-    "performance": ("성능", "기능", "효과", "흡입력", "화력", "세정력", "보습", "발림", "커버력", "지속력", "흡수",
-                    "음질", "화질", "작동", "잘되", "잘돼", "잘나와", "안돼", "안되", "충전", "연결", "인식",
-                    "출력", "파워", "보온", "보냉", "냉각"),
-    "usability": ("사용감", "편의", "편리", "편해", "편하", "편함", "불편", "사용하기", "쓰기편", "쓰기좋",
-                  "조립", "설치", "착용감", "착화감", "그립감", "무게", "가볍", "가벼워", "무거", "휴대",
-                  "간편", "세척", "쉽게", "쉬워", "어렵", "어려워", "번거"),
-    "smell": ("냄새", "향기", "향수", "악취", "냄세", "향긋", "퀴퀴", "비린내", "잔향", "무향", "향이", "향도",
-              "향은", "향좋"),
-    "taste": ("맛있", "맛없", "맛나", "맛이", "맛도", "맛은", "식감", "달달", "싱거", "고소", "쫄깃", "바삭", "아삭",
-              "느끼", "담백", "신선", "싱싱", "육즙", "감칠"),
-    "service": ("고객센터", "서비스", "응대", "상담", "문의", "답변", "친절", "불친절", "교환", "환불", "반품",
-                "취소", "판매자", "사장님", "셀러", "에이에스", "대응", "사은품", "오배송", "누락", "연락"),
-    "repurchase": ("재구매", "재주문", "재구입", "또구매", "또살", "또사", "또샀", "또주문", "또시킬", "다시구매",
-                   "다시살", "다시주문", "다시시킬", "쟁여", "재재구매", "단골", "정착", "안살", "다시는"),
-}  # fmt: skip
+__all__ = ["EN_TERMS", "KO_TERMS", "aspect_ids", "aspect_terms", "topic_phrases", "topic_slug"]
 
-KO_NOUNS: Final[dict[str, str]] = {"맛": "taste", "향": "smell", "색": "design", "핏": "size", "값": "price"}
 
-EN_TERMS: Final[dict[str, tuple[str, ...]]] = {
-    "delivery": ("shipping", "delivery", "delivered", "arrived", "arrival", "shipped", "courier"),
-    "packaging": ("packaging", "package", "packed", "box", "wrapping", "wrapped"),
-    "price": ("price", "cheap", "expensive", "value", "cost", "worth", "money", "deal", "bargain", "overpriced",
-              "affordable", "pricey"),
-    "quality": ("quality", "material", "fabric", "stitching", "finish", "flimsy", "defect", "defective",
-                "cheaply"),
-    "durability": ("durable", "durability", "sturdy", "broke", "broken", "lasted", "lasting", "lasts",
-                   "tear", "tore"),
-    "size": ("size", "fit", "fits", "small", "large", "tight", "loose", "big"),
-    "design": ("design", "color", "colour", "style", "looks", "pretty", "cute", "beautiful", "gorgeous"),
-    "performance": ("performance", "works", "working", "function", "feature", "effective", "powerful",
-                    "suction", "sound"),
-    "usability": ("easy", "convenient", "comfortable", "install", "setup", "assemble", "handy",
-                  "lightweight", "heavy"),
-    "smell": ("smell", "smells", "scent", "odor", "odour", "fragrance", "stinks"),
-    "taste": ("taste", "tastes", "tasty", "delicious", "flavor", "flavour", "yummy", "fresh"),
-    "service": ("service", "seller", "support", "refund", "return", "returned", "exchange", "customer"),
-    "repurchase": ("repurchase", "reorder", "rebuy"),
-}  # fmt: skip
-EN_PHRASES: Final[dict[str, str]] = {"buy again": "repurchase", "order again": "repurchase", "a/s": "service"}
-
-# Generic nouns that never make a useful topic card.
-TOPIC_STOP: Final = frozenset(
-    "제품 상품 물건 구매 구입 주문 사용 생각 정도 느낌 조금 진짜 정말 하나 이번 처음 다음 리뷰 후기 사진 부분 때문 "
-    "경우 이거 그거 저거 거 것 수 번 개 때 말 일 점 등 중 분 전 후 상태 기분 마음 맘 만족 감사 최고 추천 강추 "
-    "별로 최악 실망 대박 완전 아주 너무 매우 가지 자체 이상 문제 걱정 기대 이용 판매 저희 우리 아이 애기 아기 "
-    "엄마 아빠 신랑 남편 와이프 아내 딸 아들 친구 선물 가족 집 오늘 어제 내일 지금 요즘 날 시간 하루 이틀 "
-    "주일 달 년 개월 사람 곳 쪽 다음번 번창 수고 대비 평소 기존 예전 원래 나중 동안 이후 이전 편 게 것 "
-    "구매자 판매처 쇼핑 쇼핑몰 네이버 가격대 제일 역시 그냥 보통 처음 계속 항상 자주 이제 다른 여러 하자 "
-    "사용감 후회 짱 굿 최고임 감동 행복 불만 불편 만족도 기분 느낌 마음 고민 걱정 실물 정품 주문 배송비 "
-    "이것 저것 그것 무엇 뭐 누구 언제 어디 여기 거기 저기 동생 언니 오빠 누나 형 할머니 할아버지 부모님 "
-    "회사 학교 사무실 년도 달째 일째 주째 만원 천원 원 개월째 번째 배 퍼센트 프로 정도 만큼 최근 당일 "
-    "재구매 또 보기 사용 중 용도 용 식 품 종류 제가 저 나 너 분들 사장 기사 고객 당황 엉망 난리 기분 "
-    "생각 느낌 의사 마음 이유 결과 의견 참고 도움 정보 설명 상세 페이지 옵션 링크 이벤트 구성 한번 두번 "
-    "처음 마지막 다행 최선 필요 사용법 방법 이용 확인 연락 답장 주말 평일 아침 저녁 밤 낮".split()
+# Damage is durability when the clause says it happened over time or with use, quality when it says
+# it came that way; wear ("닳", "늘어나") is durability unless it came so.
+_WEAR: Final = re.compile(
+    r"만에|쓸수록|사용할수록|쓰다보|쓰다가|사용하다|사용중|쓰는중|몇번|몇일|며칠|한달|일주일|하루도|이틀|"
+    r"금방|금새|벌써|얼마안|얼마못|얼마되|지나니|지나서|지나자|빨았더니|빨고|빨래|세탁|입다보|신다보|오래|"
+    r"년만|개월|몇주|몇달|잘깨|잘부러|잘찢|잘터|잘떨어|쉽게|사용후|쓰고나니"
 )
+_ARRIVED: Final = re.compile(
+    r"와서|왔|옴|욌|와써|오네|도착|받았는데|받아보니|받고보니|받자마자|개봉|뜯어보니|열어보니|배송되|배송됐|"
+    r"배송중|채로|배송와"
+)
+# "모자가 안 와서": a named item missing from the parcel (service); "택배가 안 와요": the order (delivery).
+_ORDER_NOUN: Final = ("배송", "택배", "물건", "상품", "제품", "주문", "주문한게", "주문한것")
+_PARTICLE: Final = ("이", "가", "은", "는", "도")
+_NOMINAL_END: Final = re.compile(r"기(?:도|가|는|에)?$")
+_CAME: Final = re.compile(r"[^.!?]{0,4}?(?:왔|와|받|도착|배송|옴|온)")
+_NTH: Final = re.compile(
+    r"번째(?:재구매|구매|주문|구입|시켜|샀|사요|사고|삽니|살게|살께|이용|재주문|먹어|먹는|쓰는|써요)"
+)
+_COUNT: Final = ("둘다", "하나", "한개", "두개", "하나도", "한가지")
+_FOOD: Final = re.compile(r"맛|먹|식감|간식|고기|과일|사과|반찬|국물|육수|요리|밥|닭|빵|과자|김치|젤리|떡")
+_BODY: Final = re.compile(r"피부|머리|머릿결|모발|각질|얼굴|손이|입술")
+
+
+def _parse(entries: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {term.replace(" ", "").lower(): aid for aid, terms in entries.items() for term in terms}
 
 
 @lru_cache(maxsize=1)
 def _ko_matcher() -> tuple[re.Pattern[str], dict[str, str]]:
-    table = {term: aid for aid, terms in KO_TERMS.items() for term in terms}
-    alts = sorted(table, key=len, reverse=True)
-    return re.compile("|".join(re.escape(a) for a in alts)), table
+    table = _parse(KO_TERMS)
+    table.update(_parse(SPECIAL_TERMS))
+    return literal_pattern(table), table
 
 
 @lru_cache(maxsize=1)
@@ -107,35 +88,129 @@ _EN_WORD: Final = re.compile(r"[a-z]+(?:/[a-z]+)?")
 _LATIN: Final = re.compile(r"[A-Za-z]")
 
 
-def aspect_ids(clause_text: str, toks: list[Tok], compact: Compact | None = None) -> list[str]:
-    """Aspect ids mentioned in one clause, in order of first mention, each once."""
-    found: list[str] = []
+def _resolve(
+    aid: str, term: str, start: int, compact: Compact, others: set[str], context: str, packed_before: bool
+) -> str:
+    s = compact.text
+    has_durability = "durability" in others
+    food = _FOOD.search(s) is not None or (bool(context) and _FOOD.search(context) is not None)
+    if aid == "bite":
+        return "taste" if food else ""
+    if aid == "days":
+        return "delivery" if _CAME.match(s, start + len(term)) else ""
+    if aid == "nth":
+        return "repurchase" if _NTH.match(s, start) and not s[max(0, start - 1) : start] == "첫" else ""
+    if aid in ("texture", "feel"):
+        if food:
+            return "taste"
+        return "quality" if aid == "texture" and not _BODY.search(s) else "performance"
+    if aid == "size" and "유통기한" in s and term[0] in "짧길넉":
+        return ""  # "유통기한 너무 짧아": the shelf life (quality), not a size
+    if aid == "damage" and term == "손상" and _BODY.search(s):
+        return ""  # "손상된 머리결": damaged hair the product is meant to treat
+    if aid == "damage" and packed_before:
+        return ""  # "상자가 안에서 깨져서": the packing is named, so it is the packaging
+    if aid == "fit":
+        return "usability" if _BODY.search(s) else "size"
+    if aid == "durability" and term.startswith("오래") and "performance" in others:
+        return ""  # "지속력이 오래가요", "배터리가 오래가요": how long it works, not how long it lasts
+    if aid == "weak":
+        return "performance" if "performance" in others else "quality"
+    if aid == "damage" and (
+        (term.startswith("떨어") and others & {"performance", "quality", "durability"})
+        or (term.startswith("끊") and "performance" in others)
+    ):
+        return ""  # "흡수력이 떨어져요", "연결이 끊겨요": a level that drops, a link that breaks
+    if aid == "size" and any(ch in term for ch in "크커큰컸작") and ("소리" in s or "소음" in s):
+        return ""  # "소리가 커요": loudness (performance), not size
+    if aid in ("damage", "wear"):
+        if _WEAR.search(s) is not None or has_durability or (context and _WEAR.search(context)):
+            return "durability"
+        if _ARRIVED.search(s) is not None:
+            return "quality"
+        return "durability" if aid == "wear" else "quality"
+    if aid == "missing":
+        if not term.startswith("안"):
+            return "service"  # 만 왔어요 / 덜 왔어요: part of the order
+        before = s[max(0, start - 6) : start]
+        if before.endswith(_COUNT):
+            return "service"
+        if before.endswith(_PARTICLE) and len(before) >= 2 and not before[:-1].endswith(_ORDER_NOUN):
+            return "service"
+        return "delivery"
+    return aid
+
+
+def _nominal(term: str, start: int, compact: Compact) -> bool:
+    """A term may run across a space after the nominaliser 기 ("입기 편해요") or the particle 만
+    ("화이트만 왔네요")."""
+    cut = compact.next_start(start) - start
+    if not 0 < cut < len(term):
+        return False
+    return _NOMINAL_END.search(term[:cut]) is not None or (cut == 1 and term[0] == "만")
+
+
+def aspect_terms(
+    clause_text: str, toks: list[Tok], compact: Compact | None = None, context: str = ""
+) -> list[tuple[str, int, int]]:
+    """(aspect id, start, end) of each aspect term in the clause's compact text, in order.
+
+    Nouns matched as Kiwi tokens and English words report (-1, -1): they have no compact span.
+    `context` is the compact text of the clause before, within the same sentence: "한 달도 안 돼서 |
+    끊어졌어요" is wear although the second clause does not say when.
+    """
+    found: list[tuple[str, int, int]] = []
     pattern, table = _ko_matcher()
     compact = compact or Compact(clause_text)
+    hits: list[tuple[str, str, int, int]] = []
+    covered: list[str] = []
     for m in pattern.finditer(compact.text):
-        if not compact.accepts(m.start(), m.end()):
+        term = m.group(0)
+        if not compact.accepts(m.start(), m.end()) and not _nominal(term, m.start(), compact):
             continue
-        aid = table[m.group(0)]
-        if aid not in found:
-            found.append(aid)
+        if term in WORD_START and not compact.starts_word(m.start()):
+            continue
+        covered.append(term)
+        if table[term]:
+            hits.append((table[term], term, m.start(), m.end()))
+    others = {aid for aid, _, _, _ in hits}
+    last_packing = -100
+    for aid, term, start, end in hits:
+        resolved = _resolve(aid, term, start, compact, others, context, start - last_packing <= 6)
+        if aid == "packaging":
+            last_packing = end
+        if resolved:
+            found.append((resolved, start, end))
     for form, tag, _, _ in toks:
         noun_aid = KO_NOUNS.get(form) if tag.startswith("NN") else None
-        if noun_aid and noun_aid not in found:
-            found.append(noun_aid)
+        # A noun inside a longer entry already read ("싼맛에" is price, not taste) adds nothing.
+        if noun_aid and not any(form in term for term in covered):
+            found.append((noun_aid, -1, -1))
     if _LATIN.search(clause_text):
         low = clause_text.lower()
         en = _en_table()
         for word in _EN_WORD.findall(low):
             word_aid = en.get(word)
-            if word_aid and word_aid not in found:
-                found.append(word_aid)
+            if word_aid:
+                found.append((word_aid, -1, -1))
         for phrase, aid in EN_PHRASES.items():
-            if phrase in low and aid not in found:
-                found.append(aid)
+            if phrase in low:
+                found.append((aid, -1, -1))
         # "AS" (after-service) is written in capitals in Korean reviews; "as" in English is a word.
-        if re.search(r"\bA/?S\b", clause_text) and "service" not in found:
-            found.append("service")
+        if re.search(r"\bA/?S\b", clause_text):
+            found.append(("service", -1, -1))
     return found
+
+
+def aspect_ids(
+    clause_text: str, toks: list[Tok], compact: Compact | None = None, context: str = ""
+) -> list[str]:
+    """Aspect ids mentioned in one clause, in order of first mention, each once."""
+    out: list[str] = []
+    for aid, _, _ in aspect_terms(clause_text, toks, compact, context):
+        if aid not in out:
+            out.append(aid)
+    return out
 
 
 def topic_phrases(text: str, toks: list[Tok]) -> list[str]:
@@ -166,6 +241,8 @@ def _good_topic(phrase: str) -> bool:
         return False
     if not all("\uac00" <= ch <= "\ud7a3" for ch in phrase):
         return False
+    if phrase in TOPIC_TOO:
+        return True
     # A noun that is itself an aspect word belongs to that aspect's card, not to a topic card;
     # an evaluative noun (엉망, 불량, 감동) is a judgement, not a thing.
     if _ko_matcher()[0].search(phrase) is not None:

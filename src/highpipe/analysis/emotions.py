@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from highpipe.analysis.text import Compact
+from highpipe.analysis.text import Compact, literal_pattern
 
 MAX_EMOTIONS: Final = 3
 POSITIVE_EMOTIONS: Final = frozenset({"satisfaction", "joy", "trust", "anticipation"})
@@ -50,8 +50,7 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, str]]:
     for emo, cues in CUES.items():
         for cue in cues:
             table.setdefault(cue.lower(), emo)
-    alts = sorted(table, key=len, reverse=True)
-    return re.compile("|".join(re.escape(a) for a in alts)), table
+    return literal_pattern(table), table
 
 
 def cue_emotions(text: str) -> list[str]:

@@ -9,8 +9,8 @@ Kiwi is created lazily on the first review. Per review:
    calibrated to probabilities; a probability within `NEUTRAL_BAND` of 0.5 is neutral;
 4. fold in the star rating as a prior for the review label only; a clearly polar text
    (p >= `CLEAR_P` on the other side) is never overruled by the rating;
-5. aspects and open topics per clause, carrying the clause's polarity; emotions from cues and the
-   KOTE model.
+5. aspects and open topics per clause; an aspect's polarity comes from its own cue words in the
+   clause (aspect_polarity.py), else from the clause's label; emotions from cues and the KOTE model.
 Clause offsets refer to the cleaned text. One analyzer is not meant to be used by several
 threads at once (one Kiwi each); build one per worker thread or process.
 """
@@ -28,7 +28,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from highpipe.analysis.aspects import aspect_ids, topic_phrases, topic_slug
+from highpipe.analysis.aspect_polarity import mention_polarity
+from highpipe.analysis.aspects import aspect_terms, topic_phrases, topic_slug
 from highpipe.analysis.emotions import combine, cue_emotions
 from highpipe.analysis.features import unit_keys
 from highpipe.analysis.lexicon import polarity_hits
@@ -52,6 +53,8 @@ LEX_CAP: Final = 3.0
 # KOTE's thresholds suit its union-of-raters labels (every emotion is common there); on reviews the
 # model emotion must also be the likelier reading.
 MODEL_EMOTION_MIN: Final = 0.8
+# Confidence given to an aspect polarity read from the aspect's own cue words against the clause's label.
+OWN_CUE_SCORE: Final = 0.7
 _LATIN: Final = re.compile(r"[A-Za-z]")
 _TRAILING_TAGS: Final = frozenset({"SF", "SP", "SE", "SS", "SSO", "SSC", "SO", "SW", "W_EMOJI"})
 
@@ -165,13 +168,15 @@ class LocalAnalyzer(Analyzer):
         # Emotions follow what the text says, not the stars: only clause polarities gate them.
         has_pos = False
         has_neg = False
+        context = ""
         for c in clauses:
             c_label, c_score = _label(_sigmoid(c.logit))
             has_pos = has_pos or c_label == "positive"
             has_neg = has_neg or c_label == "negative"
             sent = SentimentResult(label=c_label, score=round(c_score, 4))
             clause_out.append(ClauseAnalysis(text=c.text, start=c.start, end=c.end, sentiment=sent))
-            aspects.extend(self._mentions(c, c_label, c_score))
+            aspects.extend(self._mentions(c, c_label, c_score, context))
+            context = c.compact.text
         emotions = combine(cue_emotions(text), self._model_emotions(scored.emotions), has_pos, has_neg)
         return ReviewAnalysis(
             review_uid=review_uid,
@@ -275,12 +280,26 @@ class LocalAnalyzer(Analyzer):
             if p >= max(t, MODEL_EMOTION_MIN)
         ]
 
-    def _mentions(self, c: _ClauseScore, label: Sentiment, score: float) -> list[AspectMention]:
+    def _mentions(self, c: _ClauseScore, label: Sentiment, score: float, context: str) -> list[AspectMention]:
         out: list[AspectMention] = []
         s = round(score, 4)
-        for aid in aspect_ids(c.text, c.toks, c.compact):
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for aid, start, end in aspect_terms(c.text, c.toks, c.compact, context):
+            spans.setdefault(aid, []).append((start, end))
+        for aid, where in spans.items():
+            # The aspect's own words decide its polarity when they can ("배송 빨라요" in a clause the
+            # model finds neutral); the clause's label otherwise. Any negated repurchase term wins
+            # ("재구매 ... 다시는 재구매 안 할 듯").
+            votes = [
+                mention_polarity(aid, start, end, c.compact)
+                for start, end in where[: 1 if aid != "repurchase" else None]
+            ]
+            own = "negative" if "negative" in votes else votes[0]
+            polarity, m_score = (label, s) if own is None or own == label else (own, OWN_CUE_SCORE)
             out.append(
-                AspectMention(aspect_id=aid, aspect=aspect_label(aid), polarity=label, clause=c.text, score=s)
+                AspectMention(
+                    aspect_id=aid, aspect=aspect_label(aid), polarity=polarity, clause=c.text, score=m_score
+                )
             )
         for phrase in topic_phrases(c.text, c.toks)[:MAX_TOPICS_PER_CLAUSE]:
             aid = "topic:" + topic_slug(phrase)

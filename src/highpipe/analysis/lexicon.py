@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from highpipe.analysis.text import Compact
+from highpipe.analysis.text import Compact, literal_pattern
 
 POSITIVE: Final[tuple[str, ...]] = (
     "좋아", "좋네", "좋습", "좋았", "좋음", "좋고", "좋은", "좋다", "좋더", "좋을", "좋구", "좋군", "좋지", "좋진",
@@ -69,8 +69,7 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, str]]:
         table[cue.replace(" ", "").lower()] = "-"
     for cue in POSITIVE:
         table.setdefault(cue.replace(" ", "").lower(), "+")
-    alts = sorted(table, key=len, reverse=True)
-    return re.compile("|".join(re.escape(a) for a in alts)), table
+    return literal_pattern(table), table
 
 
 def polarity_hits(text: str | Compact) -> list[tuple[str, str]]:

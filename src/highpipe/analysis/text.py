@@ -10,7 +10,8 @@ import bisect
 import html
 import re
 import unicodedata
-from typing import Final
+from collections.abc import Iterable
+from typing import Any, Final
 
 _BLOCK_TAG: Final = re.compile(r"<\s*(?:br|/p|p|/div|div|li|/li|tr|/tr)\b[^>]*>", re.IGNORECASE)
 _SCRIPT: Final = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -110,3 +111,39 @@ class Compact:
         if self._starts[i - 1] == start:
             return True
         return i >= len(self._starts) or self._starts[i] >= end
+
+    def next_start(self, pos: int) -> int:
+        """The first word start after `pos` (the text's length when there is none)."""
+        i = bisect.bisect_right(self._starts, pos)
+        return self._starts[i] if i < len(self._starts) else len(self.text)
+
+    def starts_word(self, pos: int) -> bool:
+        i = bisect.bisect_left(self._starts, pos)
+        return i < len(self._starts) and self._starts[i] == pos
+
+
+def literal_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """One regex that finds any of `words`, the longest at each position (like an alternation
+    sorted longest first), built as a trie so that a position costs one branch per letter rather
+    than one try per word: the lexicons hold hundreds of entries and run on every clause."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        if not word:
+            continue
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(_trie_regex(trie))
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    end = "" in node
+    branches = [re.escape(ch) + _trie_regex(child) for ch, child in node.items() if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if end:
+        # Greedy optional: the longer word is tried first, the word ending here is the fallback.
+        return (body if len(branches) == 1 and len(body) == 1 else "(?:" + body + ")") + "?"
+    return body
