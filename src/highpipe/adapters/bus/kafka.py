@@ -2,7 +2,12 @@
 
 URL: `kafka://host:port[,host:port...]?partitions=6&replication=1&max_attempts=3&client_id=highpipe`
 plus optional `compression=gzip|lz4|zstd|snappy|none` (default lz4 when its codec is installed, else gzip),
-`linger_ms=1`, `session_timeout_ms=10000` and `stop_grace_s=10`.
+`linger_ms=1`, `session_timeout_ms=10000`, `stop_grace_s=10` and `topic_prefix=` (default none).
+
+- `topic_prefix` puts every topic and consumer group of this bus in its own namespace (`<prefix>job.events`,
+  group `<prefix>sink-events`), so several HighPipe deployments or test runs can share one broker. The
+  services never see it: handlers get messages with the plain topic names, and `group_lag()` and
+  dead-letter records use them too.
 
 - Topics: those of DESIGN.md are created at start, any other on first use (admin client, `partitions`
   each, `replication` copies); existing topics are left as they are.
@@ -23,6 +28,7 @@ idempotent); message size up to 8 MiB; lz4/zstd/snappy need the `cramjam` codec 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -50,6 +56,7 @@ from highpipe.ports.bus import Bus, Handler, Message
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES: Final = 8 * 1024 * 1024
+METADATA_RETRY_S: Final = 0.25
 
 
 def encode_value(value: dict[str, Any]) -> bytes:
@@ -84,6 +91,7 @@ class KafkaBus(Bus):
         self.linger_ms = int(query.get("linger_ms", "1"))
         self.session_timeout_ms = int(query.get("session_timeout_ms", "10000"))
         self.stop_grace_s = stop_grace_s or float(query.get("stop_grace_s", "10"))
+        self.topic_prefix = query.get("topic_prefix", "")
         self.backoff_s = backoff_s
         self._sleep = sleep
         self._producer: Any = None
@@ -111,6 +119,7 @@ class KafkaBus(Bus):
             compression_type=self.compression,
             request_timeout_ms=30_000,
         )
+        _pace_metadata_retries(producer.client, METADATA_RETRY_S)
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=f"{self.client_id}-admin")
         try:
             await producer.start()
@@ -120,7 +129,7 @@ class KafkaBus(Bus):
             await admin.close()
             raise ConnectionError(f"Kafka at {servers} is not reachable: {exc}") from exc
         self._producer, self._admin = producer, admin
-        await self._ensure_topics(list(TOPICS))
+        await self._ensure_topics([self._real(t) for t in TOPICS])
 
     async def stop(self) -> None:
         groups = list(self._groups.values())
@@ -136,6 +145,14 @@ class KafkaBus(Bus):
             await admin.close()
         if probe is not None:
             await probe.stop()
+
+    def _real(self, name: str) -> str:
+        """The broker-side name of a topic or group (with the prefix)."""
+        return f"{self.topic_prefix}{name}"
+
+    def _logical(self, name: str) -> str:
+        p = self.topic_prefix
+        return name[len(p) :] if p and name.startswith(p) else name
 
     async def _ensure_topics(self, topics: list[str]) -> None:
         missing = [t for t in topics if t not in self._topics]
@@ -158,22 +175,28 @@ class KafkaBus(Bus):
 
     async def publish(self, topic: str, key: str, value: dict[str, Any]) -> None:
         producer = self._require()
-        await self._ensure_topics([topic])
-        await producer.send_and_wait(topic, value=encode_value(value), key=key.encode())
+        real = self._real(topic)
+        await self._ensure_topics([real])
+        await producer.send_and_wait(real, value=encode_value(value), key=key.encode())
 
     async def _dead_letter(self, msg: Message, exc: BaseException, attempts: int) -> None:
-        if msg.topic != TOPIC_DEAD_LETTER:
+        topic = self._logical(msg.topic)  # the group consumer reports the broker-side name
+        if topic != TOPIC_DEAD_LETTER:
+            msg = dataclasses.replace(msg, topic=topic)
             await self.publish(TOPIC_DEAD_LETTER, msg.key, dead_letter_value(msg, exc, attempts))
 
     async def subscribe(self, topic: str, group: str, handler: Handler) -> None:
         self._require()
         if (topic, group) in self._groups:
             raise ValueError(f"group {group!r} already consumes {topic!r} in this process")
-        await self._ensure_topics([topic])
+        real_topic, real_group = self._real(topic), self._real(group)
+        await self._ensure_topics([real_topic])
+        if self.topic_prefix:  # handlers see the plain topic name, whatever the namespace
+            handler = _renamed(handler, topic)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
             client_id=f"{self.client_id}-{group}",
-            group_id=group,
+            group_id=real_group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             session_timeout_ms=self.session_timeout_ms,
@@ -184,8 +207,8 @@ class KafkaBus(Bus):
         )
         member = GroupConsumer(
             consumer,
-            topic,
-            group,
+            real_topic,
+            real_group,
             handler,
             self._dead_letter,
             max_attempts=self.max_attempts,
@@ -213,10 +236,11 @@ class KafkaBus(Bus):
             await probe.start()
             self._probe = probe
         lags: dict[tuple[str, str], int] = {}
-        for topic, group in list(self._groups):
-            tps = [TopicPartition(topic, p) for p in sorted(await producer.partitions_for(topic))]
+        for (topic, group), member in list(self._groups.items()):
+            partitions = sorted(await producer.partitions_for(member.topic))
+            tps = [TopicPartition(member.topic, p) for p in partitions]
             ends = await self._probe.end_offsets(tps)
-            committed = await self._admin.list_consumer_group_offsets(group, partitions=tps)
+            committed = await self._admin.list_consumer_group_offsets(member.group, partitions=tps)
             starts: dict[Any, int] = {}
             if any(committed.get(tp) is None or committed[tp].offset < 0 for tp in tps):
                 starts = await self._probe.beginning_offsets(tps)
@@ -254,3 +278,49 @@ class KafkaBus(Bus):
         except (KafkaError, OSError, TimeoutError) as exc:
             log.warning("kafka health check failed: %s", exc)
             return False
+
+
+def _renamed(handler: Handler, topic: str) -> Handler:
+    async def handle(msg: Message) -> None:
+        await handler(dataclasses.replace(msg, topic=topic))
+
+    return handle
+
+
+def _pace_metadata_retries(client: Any, backoff_s: float) -> None:
+    """Make a failed metadata update answer only after `backoff_s`.
+
+    While a partition has no known leader (its broker is shutting down or away), aiokafka's producer
+    sender waits on `force_metadata_update()` and loops at once when it fails, without the backoff its
+    comment promises: thousands of connection attempts a second, a busy core and a flooded log for as long
+    as the broker is away, and on loopback (the broker's port inside the ephemeral range) sooner or later
+    a client socket that connects to itself on the broker's port, so the broker cannot bind it again when
+    it restarts. A successful update still answers at once.
+    """
+    original = client.force_metadata_update
+
+    def force_metadata_update() -> asyncio.Future[bool]:
+        inner = original()
+        loop = asyncio.get_running_loop()
+        paced: asyncio.Future[bool] = loop.create_future()
+
+        def failed() -> None:
+            if not paced.done():
+                paced.set_result(False)
+
+        def settle(done: asyncio.Future[bool]) -> None:
+            if paced.done():
+                return
+            if done.cancelled():
+                paced.cancel()
+            elif (exc := done.exception()) is not None:
+                paced.set_exception(exc)
+            elif done.result():
+                paced.set_result(True)
+            else:
+                loop.call_later(backoff_s, failed)
+
+        inner.add_done_callback(settle)
+        return paced
+
+    client.force_metadata_update = force_metadata_update
