@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from highpipe.adapters import registry
@@ -111,6 +112,7 @@ class Container:
                 CrawlLimits(max_reviews=s.max_reviews, max_pages=s.max_pages),
                 self.metrics,
                 s.max_upload_bytes,
+                Path(s.upload_dir),
             )
             await self.bus.subscribe(TOPIC_REQUESTED, "crawl", crawl.handle)
 

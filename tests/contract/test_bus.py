@@ -1,6 +1,6 @@
 """Contract suite for the bus port, run against the memory bus and a real Kafka broker.
 
-Kafka comes from HIGHPIPE_TEST_KAFKA_URL (`make services-up` starts one on kafka://127.0.0.1:59092);
+Kafka comes from HIGHPIPE_TEST_KAFKA_URL (`make services-up` starts one on kafka://127.0.0.1:19092);
 without it the Kafka cases are skipped locally and fail under CI=true. Every test uses its own topic
 and group names, so runs never see each other's messages (`dead-letter` is shared: tests filter it).
 """

@@ -1,6 +1,6 @@
 """Contract suite for the cache port, run against the memory cache and a real Redis.
 
-Redis comes from HIGHPIPE_TEST_REDIS_URL (`make services-up` starts one on redis://127.0.0.1:56379/0);
+Redis comes from HIGHPIPE_TEST_REDIS_URL (`make services-up` starts one on redis://127.0.0.1:16379/0);
 without it the Redis cases are skipped locally and fail under CI=true. Keys and channels carry a
 per-test suffix, so runs sharing the server never meet. Time moves on a fake clock for the memory
 cache and for real (a few hundred milliseconds) for Redis.

@@ -1,7 +1,7 @@
 """Contract tests of the Store port, parametrised over its backends.
 
 SQLite in memory and in a file always run; PostgreSQL runs against HIGHPIPE_TEST_POSTGRES_URL, which
-`make services-up` provides (postgresql+asyncpg://highpipe:highpipe@127.0.0.1:56432/highpipe_test, through
+`make services-up` provides (postgresql+asyncpg://highpipe:highpipe@127.0.0.1:16432/highpipe_test, through
 PgBouncer in transaction mode). Without it the PostgreSQL cases are skipped locally and fail under CI=true.
 The PostgreSQL case drops the store's tables first: point it at a throw-away database.
 """

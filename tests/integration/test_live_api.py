@@ -257,3 +257,14 @@ async def test_unreachable_host_fails_with_a_reason(start_server) -> None:  # ty
         body = await wait_final(client, job_id)
         assert body["job"]["status"] == "failed"
         assert body["job"]["failure_code"] == "unreachable", body["job"]
+
+
+async def test_an_upload_path_outside_the_upload_folder_is_refused(start_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server = await start_server()
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("text\n좋아요\n", encoding="utf-8")
+    job = await server.container.jobs.start_upload(outside, "elsewhere.csv")
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as client:
+        body = await wait_final(client, job.job_id)
+    assert body["job"]["status"] == "failed" and body["job"]["failure_code"] == "bad_file"
+    assert body["job"]["collected"] == 0

@@ -49,6 +49,7 @@ async def run_analysis(
                     "filename": path.name,
                     "mapping": mapping,
                     "rating_scale": rating_scale,
+                    "local_file": True,  # the terminal user's own file, not an API upload
                 }
                 job = await container.jobs.start_upload(path.resolve(), path.name, options=options)
             else:

@@ -56,11 +56,11 @@ class AnalyzeService:
             self._jobs[job_id] = state
             if batch == 0:
                 await self.emitter.emit(job_id, StageData(stage="analyze", state="started"))
-            else:  # taking over mid-job: seed the cards with what is already analysed
+            else:  # taking over mid-job: seed the cards with what is already analysed; they are all sent
+                # again with the next batch (a card event replaces the earlier one with the same id)
                 for row in await self.store.job_rows(job_id):
                     if row.analysis is not None:
                         state.builder.add(row.review, row.analysis)
-                state.builder.changed()
         return state
 
     async def handle(self, message: Message) -> None:

@@ -49,6 +49,7 @@ class CrawlService:
     limits: CrawlLimits
     metrics: Metrics | None = None
     max_upload_bytes: int | None = None
+    upload_dir: Path | None = None
 
     async def handle(self, message: Message) -> None:
         request = AnalysisRequested.model_validate(message.value)
@@ -61,6 +62,9 @@ class CrawlService:
             await self._read_upload(request)
         else:
             await self._crawl(request)
+
+    def _in_upload_dir(self, path: Path) -> bool:
+        return self.upload_dir is not None and _inside(path, self.upload_dir)
 
     async def _cancelled(self, job_id: str) -> bool:
         job = await self.store.get_job(job_id)
@@ -152,6 +156,13 @@ class CrawlService:
         path = Path(request.upload_path or "")
         options = request.options
         started = time.monotonic()
+        if not options.get("local_file") and not self._in_upload_dir(path):
+            # Uploads through the API live in the upload folder; refuse any other path a message names.
+            failure = FailedData(
+                reason="업로드 파일 경로가 올바르지 않습니다 / Invalid upload path.", code="bad_file"
+            )
+            await self._publish(job_id, 0, None, [], final=True, total=0, failure=failure)
+            return
         try:
             result = await asyncio.to_thread(
                 read_reviews,
@@ -195,6 +206,14 @@ class CrawlService:
             batch += 1
             await self._progress(job_id, started, collected=len(reviews))
         await self._publish(job_id, batch, product, [], final=True, total=len(result.reviews))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def _with_count(reason: str, collected: int) -> str:
