@@ -218,10 +218,9 @@ async def check_outcome(
 ) -> dict[str, Any]:
     """What every test demands of a finished job: a gapless stream, exact counts, a report true to the store.
 
-    `live_cards_exact=False` (the job may have moved to another analysis worker) leaves out the check that
-    the last live card of each id is the report's: the worker that takes a job over seeds its cards from
-    the store and then drops them from its "changed" set (services/analyze.py), so a card that gets no new
-    mention afterwards keeps the count the dead worker last sent, or is never sent at all.
+    `live_cards_exact=False` leaves out the check that the last live card of each id is the report's (a
+    worker that takes a job over seeds its cards from the store and sends them all again with its next batch,
+    so the check holds after a takeover too).
     """
     expected = await expected_reviews(pid, cluster)
     seqs = [e["seq"] for e in events]
