@@ -136,7 +136,14 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
         "bus", settings.bus_url, max_attempts=settings.bus_max_attempts
     )
     store: Store = overrides.get("store") or registry.create("store", settings.database_url)
-    cache: Cache = overrides.get("cache") or registry.create("cache", settings.cache_url)
+    cache: Cache | None = overrides.get("cache")
+    if cache is None:
+        cache = registry.create("cache", settings.cache_url)
+        if not settings.cache_url.startswith("memory:"):
+            # A shared cache server (Redis) that goes away must not take the API down: degrade instead.
+            from highpipe.adapters.cache.degrading import DegradingCache
+
+            cache = DegradingCache(cache)
     lake: Lake | None
     if "lake" in overrides:
         lake = overrides["lake"]

@@ -17,6 +17,9 @@ with the crawl Fetcher (robots.txt applies: Coupang's may well forbid /np/search
   productTitle, price / lowPrice, scoreInfo, reviewCount (or reviewCountSum), mallProductUrl / crUrl,
   imageUrl; items with an `adId` are ads and dropped. Also the Naver Shopping Open API answer
   (`{"items": [{title, link, image, lprice}]}`, titles carry <b> tags; no rating or review count).
+- The HighPipe demo shop (`<demo base>/search?q=<kw>`, e.g. http://127.0.0.1:8000/demo/search?q=티셔츠):
+  `li.search-item` rows with `a.item-link`, `.item-title`, and data-value on `.item-price`,
+  `.item-rating`, `.item-reviews`; built alongside the shop, so verified.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ from highpipe.crawl.shop_common import (
     number,
 )
 
-SEARCH_SITES = ("coupang", "naver")
+SEARCH_SITES = ("coupang", "naver", "demo")
+DEFAULT_DEMO_BASE = "http://127.0.0.1:8000/demo"
 _WIDTH_RE = re.compile(r"width\s*:\s*([\d.]+)\s*%")
 
 
@@ -59,8 +63,11 @@ class Candidate:
     image: str | None = None
 
 
-def search_url(site: str, keyword: str, page: int = 1) -> str:
+def search_url(site: str, keyword: str, page: int = 1, *, demo_base: str = DEFAULT_DEMO_BASE) -> str:
+    """The search page to fetch; `demo_base` is where the demo shop lives (only for site "demo")."""
     site = _site(site)
+    if site == "demo":
+        return f"{demo_base.rstrip('/')}/search?{urlencode({'q': keyword})}"
     if site == "coupang":
         query = {"q": keyword, "channel": "user", "page": page, "listSize": 36}
         return f"https://www.coupang.com/np/search?{urlencode(query)}"
@@ -68,9 +75,13 @@ def search_url(site: str, keyword: str, page: int = 1) -> str:
     return f"https://search.shopping.naver.com/search/all?{urlencode(query)}"
 
 
-def parse_search(site: str, content: str) -> list[Candidate]:
-    """Candidates in page order, ads left out; UnsupportedPage if `content` is no search page."""
-    return _coupang(content) if _site(site) == "coupang" else _naver(content)
+def parse_search(site: str, content: str, page_url: str | None = None) -> list[Candidate]:
+    """Candidates in page order, ads left out; UnsupportedPage if `content` is no search page.
+    `page_url` (the fetched page's URL) makes the demo shop's relative links absolute."""
+    name = _site(site)
+    if name == "demo":
+        return _demo(content, page_url)
+    return _coupang(content) if name == "coupang" else _naver(content)
 
 
 def rank(candidates: list[Candidate], keyword: str) -> list[Candidate]:
@@ -88,12 +99,18 @@ def rank(candidates: list[Candidate], keyword: str) -> list[Candidate]:
 
 def _site(site: str) -> str:
     name = site.strip().lower()
-    aliases = {"쿠팡": "coupang", "네이버": "naver", "smartstore": "naver", "naver_shopping": "naver"}
+    aliases = {
+        "쿠팡": "coupang",
+        "네이버": "naver",
+        "smartstore": "naver",
+        "naver_shopping": "naver",
+        "데모": "demo",
+    }
     name = aliases.get(name, name)
     if name not in SEARCH_SITES:
         raise UnsupportedPage(
-            f"검색을 지원하지 않는 사이트입니다: {site} (지원: 쿠팡, 네이버) / "
-            f"keyword search is not supported for {site!r} (supported: coupang, naver)"
+            f"검색을 지원하지 않는 사이트입니다: {site} (지원: {', '.join(SEARCH_SITES)}) / "
+            f"keyword search is not supported for {site!r} (supported: {', '.join(SEARCH_SITES)})"
         )
     return name
 
@@ -214,6 +231,44 @@ def _naver(content: str) -> list[Candidate]:
             if isinstance(i, dict) and (title := _plain(i.get("title"))) and isinstance(i.get("link"), str)
         ]
     raise UnsupportedPage("네이버 쇼핑 검색 결과가 아닙니다 / not a Naver Shopping search result")
+
+
+# ---- the HighPipe demo shop --------------------------------------------------------------------------
+
+
+def _demo(content: str, page_url: str | None) -> list[Candidate]:
+    """`li.search-item` rows of the demo shop's /demo/search page (values in data-value attributes)."""
+    root = parse_html(content)
+    if root is None:
+        raise UnsupportedPage("데모 상점 검색 페이지가 아닙니다 / not a demo-shop search page")
+    items = elements(root, f"//li[{has_class('search-item')}]")
+    if not items:
+        if elements(root, f"//*[{has_class('search-no-result')}]"):
+            return []
+        raise UnsupportedPage("데모 상점 검색 페이지가 아닙니다 / not a demo-shop search page")
+    out = []
+    for li in items:
+        link = first(li, f".//a[{has_class('item-link')}]")
+        title = find_text(li, f".//*[{has_class('item-title')}]")
+        if link is None or not link.get("href") or title is None:
+            continue
+
+        def value(name: str, li: Element = li) -> str | None:
+            el = first(li, f".//*[{has_class(name)}]")
+            return el.get("data-value") if el is not None else None
+
+        img = first(li, ".//img")
+        out.append(
+            Candidate(
+                title,
+                number(value("item-price")),
+                number(value("item-rating")),
+                integer(value("item-reviews")),
+                urljoin(page_url or "", str(link.get("href"))),
+                urljoin(page_url or "", str(img.get("src"))) if img is not None else None,
+            )
+        )
+    return out
 
 
 def candidates_text(candidates: list[Candidate]) -> str:

@@ -3,6 +3,7 @@
 Routes, all under `prefix` (and under whatever the app is mounted at: links use the request's root_path):
 
 - `GET /` catalogue HTML (`?all=1` also lists the hidden failure products)
+- `GET /search?q=<keywords>` search results HTML (`li.search-item`; see `search_results_page`)
 - `GET /products/{pid}` product page; its review list is rendered by inline script from the JSON API
 - `GET /products/{pid}/reviews?page=N` the same reviews server-rendered, 20 a page, schema.org microdata
   and `rel=next` links (for the generic schema.org extractor)
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
@@ -37,7 +39,37 @@ HTML_PAGE_SIZE = 20
 
 PageQ = Annotated[int, Query(ge=1, description="1-based page number")]
 SizeQ = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="reviews per page")]
+SearchQ = Annotated[str, Query(max_length=200, description="keywords; any word may match")]
 AllQ = Annotated[bool, Query(alias="all", description="1/true = include the hidden test products")]
+
+
+def search_results_page(query: str, results: list[dict[str, object]], base: str) -> str:
+    """The search page: one `li.search-item` per product (title, price, rating and review count also as
+    data-value attributes so a parser need not read formatted text)."""
+    rows = []
+    for r in results:
+        rating = r["average_rating"]
+        rows.append(
+            f'<li class="search-item" data-product-id="{escape(str(r["id"]))}">'
+            f'<a class="item-link" href="{escape(str(r["url"]))}">'
+            f'<img class="item-image" src="{escape(str(r["image"]))}" alt="">'
+            f'<span class="item-title">{escape(str(r["title"]))}</span></a> '
+            f'<span class="item-price" data-value="{r["price"]}">{int(str(r["price"])):,}원</span> '
+            f'<span class="item-rating" data-value="{rating if rating is not None else ""}">'
+            f"★{rating if rating is not None else '-'}</span> "
+            f'<span class="item-reviews" data-value="{r["review_count"]}">({r["review_count"]})</span></li>'
+        )
+    listing = (
+        f'<ul class="search-results">{"".join(rows)}</ul>'
+        if rows
+        else '<p class="search-no-result">검색 결과가 없습니다 / No products found.</p>'
+    )
+    return (
+        '<!doctype html><html lang="ko"><head><meta charset="utf-8">'
+        f"<title>검색: {escape(query)} - HighPipe 데모 상점</title></head><body>"
+        f'<form action="{escape(base)}/search"><input name="q" value="{escape(query)}">'
+        f"<button>검색 / Search</button></form>{listing}</body></html>"
+    )
 
 
 def list_products(base_url: str, *, include_hidden: bool = False) -> list[dict[str, object]]:
@@ -81,6 +113,11 @@ def create_app(prefix: str = "", *, slow_delay_s: float = 0.3) -> FastAPI:
     async def catalogue(request: Request, show_all: AllQ = False) -> HTMLResponse:
         base = root(request)
         return HTMLResponse(pages.catalogue_page(shop.catalogue(base, include_hidden=show_all), base))
+
+    @router.get("/search", response_class=HTMLResponse)
+    async def search_page(request: Request, q: SearchQ = "") -> HTMLResponse:
+        base = root(request)
+        return HTMLResponse(search_results_page(q, shop.search(q, base), base))
 
     @router.get("/products/{pid}", response_class=HTMLResponse)
     async def product_page(pid: str, request: Request) -> HTMLResponse:

@@ -80,6 +80,18 @@ class DemoShop:
     def catalogue(self, base: str, *, include_hidden: bool = False) -> list[dict[str, object]]:
         return [self.summary(p, base) for p in PRODUCTS if include_hidden or not p.hidden]
 
+    def search(self, query: str, base: str) -> list[dict[str, object]]:
+        """Visible products whose title, brand or category contain any word of `query`, those matching
+        more words first (then catalogue order); the search page's rows."""
+        words = [w for w in query.lower().split() if w]
+        scored = []
+        for position, spec in enumerate(p for p in PRODUCTS if not p.hidden):
+            haystack = f"{spec.title} {spec.brand} {spec.category}".lower()
+            hits = sum(w in haystack for w in words)
+            if hits:
+                scored.append((-hits, position, spec))
+        return [self.summary(spec, base) for _, _, spec in sorted(scored, key=lambda t: t[:2])]
+
     def metadata(self, spec: ProductSpec, base: str) -> dict[str, object]:
         meta = self.summary(spec, base)
         meta["rating_distribution"] = self.stats(spec).distribution

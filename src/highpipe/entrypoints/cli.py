@@ -1,4 +1,5 @@
-"""The `highpipe` command: serve, analyze, demo-shop, model, crawl extract, and the scale-out roles.
+"""The `highpipe` command: serve, analyze, search, demo-shop, model, crawl extract, crawler, and the
+scale-out roles.
 
 Scale-out roles (settings from HIGHPIPE_* env, e.g. HIGHPIPE_BUS_URL=kafka://...): `api` (REST + WebSocket,
 no workers), `ws` (WebSocket fan-out only) and `worker crawl|analyze|sink` (see entrypoints/workers.py).
@@ -273,6 +274,78 @@ def crawl_extract(
     }
     json.dump(doc, sys.stdout, ensure_ascii=False, indent=2 if as_json else None)
     print()
+
+
+@app.command()
+def search(
+    keyword: Annotated[str, typer.Argument(help="what to search for, e.g. 티셔츠")],
+    site: Annotated[str, typer.Option(help="coupang | naver | demo")] = "coupang",
+    as_json: Annotated[bool, typer.Option("--json", help="print the candidates as JSON")] = False,
+    limit: Annotated[int, typer.Option(help="at most this many candidates")] = 20,
+    demo_base: Annotated[
+        str, typer.Option(help="where the demo shop lives (for --site demo)")
+    ] = "http://127.0.0.1:8000/demo",
+    allow_host: Annotated[
+        list[str] | None, typer.Option(help="exempt host[:port] from the SSRF guard")
+    ] = None,
+) -> None:
+    """Search a shop by keyword and list candidate products (ranked) to pick one to analyse."""
+    from dataclasses import asdict
+    from urllib.parse import urlsplit
+
+    from highpipe.crawl.base import UnsupportedPage
+    from highpipe.crawl.search import candidates_text
+    from highpipe.entrypoints.crawler_service import default_fetcher_factory
+    from highpipe.ports.fetch import FetchError
+    from highpipe.services.search import search_products
+
+    if not keyword.strip():
+        raise typer.BadParameter("검색어가 비어 있습니다 / the keyword is empty")
+    settings = Settings()
+    extra = list(allow_host or [])
+    if site.strip().lower() in ("demo", "데모"):  # the user named this demo shop: let the guard pass it
+        extra.append(urlsplit(demo_base).netloc)
+    settings.allow_hosts = [*settings.allow_hosts, *extra]
+    fetcher = default_fetcher_factory(settings)()
+    try:
+        found = asyncio.run(
+            search_products(site, " ".join(keyword.split()), fetcher, demo_base=demo_base, limit=limit)
+        )
+    except (UnsupportedPage, FetchError) as exc:
+        err.print(f"[red]{getattr(exc, 'reason', None) or exc}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        json.dump([asdict(c) for c in found], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    elif found:
+        print(candidates_text(found))
+    else:
+        err.print("검색 결과가 없습니다 / No products found.")
+
+
+@app.command()
+def crawler(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8010,
+    concurrency: Annotated[int, typer.Option(help="crawls running at once")] = 4,
+    max_jobs: Annotated[int, typer.Option(help="crawl jobs kept in memory")] = 1000,
+    demo: Annotated[bool, typer.Option(help="also mount the demo shop at /demo/")] = False,
+) -> None:
+    """The crawler as an HTTP service: POST /crawl, GET /crawl/{id}, /healthz, /metrics."""
+    import uvicorn
+
+    from highpipe.entrypoints.crawler_service import create_crawler_app
+    from highpipe.observability import setup_logging
+
+    settings = Settings()
+    if demo:
+        settings.allow_hosts = [*settings.allow_hosts, f"{host}:{port}", f"localhost:{port}"]
+    setup_logging(settings.log_format, settings.log_level)
+    application = create_crawler_app(
+        settings, max_concurrency=max(concurrency, 1), max_jobs=max(max_jobs, 1), mount_demo=demo
+    )
+    err.print(f"HighPipe crawler on http://{host}:{port}/ (POST /crawl, GET /crawl/{{id}})")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 def main() -> None:

@@ -12,7 +12,8 @@
   the store and the cache (live events come through Redis pub/sub from the sink), never the bus.
 
 Dependencies per role (what `/readyz` requires; every check is reported): crawl — store, bus and a
-readable `HIGHPIPE_UPLOAD_DIR`; analyze — store, bus; sink — store, bus, cache; ws — store, cache.
+readable `HIGHPIPE_UPLOAD_DIR`; analyze — store, bus; sink — store, bus; ws — store. The cache is always
+reported but never required (the roles degrade without it).
 """
 
 from __future__ import annotations
@@ -51,15 +52,17 @@ Check = Literal["store", "bus", "cache", "uploads"]
 NEEDS: Final[dict[str, tuple[Check, ...]]] = {
     "crawl": ("store", "bus", "uploads"),
     "analyze": ("store", "bus"),
-    "sink": ("store", "bus", "cache"),
-    "ws": ("store", "cache"),
+    # The cache is reported but not required: without Redis the roles degrade (events refill from the
+    # store, rate limits count locally) rather than stop.
+    "sink": ("store", "bus"),
+    "ws": ("store",),
 }
 # Reported by /readyz: the role's needs and the usual three, so that a person sees the whole picture.
 REPORTED: Final[dict[str, tuple[Check, ...]]] = {
     role: tuple(dict.fromkeys((*needs, "store", "bus", "cache")))
     for role, needs in NEEDS.items()
     if role != "ws"
-} | {"ws": NEEDS["ws"]}
+} | {"ws": ("store", "cache")}
 
 
 async def _check(container: Container | None, name: Check) -> bool:

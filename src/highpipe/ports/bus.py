@@ -2,7 +2,9 @@
 
 A subscriber is an async handler; the bus commits a message only after the handler returns
 (its effects are durable), retries a failing message with backoff, and after `max_attempts`
-sends it to `dead-letter` with the error.
+sends it to `dead-letter` with the error. A handler that raises `TransientError` (a dependency such as
+the store is away) is not the message's fault: the bus retries it with capped backoff until it succeeds,
+without counting attempts and without dead-lettering it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ class Message:
 
 
 Handler = Callable[[Message], Awaitable[None]]
+
+
+class TransientError(Exception):
+    """A handler failure caused by a dependency being away (store down): retried until it is back."""
 
 
 class Bus(ABC):

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 class _JobState:
     builder: CardBuilder
     last_cards: float = 0.0
+    seen: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -53,15 +54,21 @@ class AnalyzeService:
         state = self._jobs.get(job_id)
         if state is None:
             state = _JobState(CardBuilder(min_mentions=self.min_mentions))
-            self._jobs[job_id] = state
             if batch == 0:
                 await self.emitter.emit(job_id, StageData(stage="analyze", state="started"))
             else:  # taking over mid-job: seed the cards with what is already analysed; they are all sent
                 # again with the next batch (a card event replaces the earlier one with the same id)
-                for row in await self.store.job_rows(job_id):
-                    if row.analysis is not None:
-                        state.builder.add(row.review, row.analysis)
+                await self._add_stored(job_id, state)
+            self._jobs[job_id] = state  # only once complete: a failed seeding is retried whole
         return state
+
+    async def _add_stored(self, job_id: str, state: _JobState) -> None:
+        """Add the job's stored analyses this builder has not seen (a takeover, or the reviews a
+        re-crawl linked from an earlier analysis of the product without sending them again)."""
+        for row in await self.store.job_rows(job_id):
+            if row.analysis is not None and row.review.review_uid not in state.seen:
+                state.builder.add(row.review, row.analysis)
+                state.seen.add(row.review.review_uid)
 
     async def handle(self, message: Message) -> None:
         msg = ReviewsCollected.model_validate(message.value)
@@ -82,6 +89,7 @@ class AnalyzeService:
                     self.metrics.reviews_analyzed.inc(len(chunk))
                 for review, analysis in zip(chunk, result, strict=True):
                     state.builder.add(review, analysis)
+                    state.seen.add(review.review_uid)
                 analyses.extend(result)
         out = ReviewsAnalyzed(
             job_id=msg.job_id, batch=msg.batch, analyses=analyses, final=msg.final, failure=msg.failure
@@ -90,6 +98,8 @@ class AnalyzeService:
         # final batch the cards go first, so that no card event can follow the job's `completed`.
         if not msg.final:
             await self.bus.publish(TOPIC_ANALYZED, msg.job_id, out.model_dump(mode="json"))
+        if msg.final and job.status != "cancelled":
+            await self._add_stored(msg.job_id, state)  # the final cards count every review of the job
         now = time.monotonic()
         if not is_final(job.status) and (msg.final or now - state.last_cards >= self.card_interval_s):
             state.last_cards = now

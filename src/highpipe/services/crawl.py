@@ -3,6 +3,12 @@
 Reviews are made durable (stored and linked to the job) before each batch is published, so a crashed
 worker loses nothing: the redelivered command re-crawls and the upserts make it idempotent. Failures
 end collection with a human reason; what was collected is still analysed and reported.
+
+Incremental re-crawl: when earlier jobs stored reviews of the product, pages (newest first) are
+fetched until the first page whose reviews are all known; the reviews of the product's latest earlier
+job are then linked to this job as well, so its report covers the whole product (those lacking an
+analysis are sent to be analysed). The job's options get `known_before` and `new_reviews` (reviews no
+earlier job had), which the sink puts in the report. A redelivered command crawls in full.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from highpipe.services.events import Emitter
 
 log = logging.getLogger(__name__)
 UPLOAD_BATCH = 500
+PREVIOUS_JOB_SCAN = 5_000  # how many recent jobs to look through for a product's last one
 
 
 @dataclass
@@ -100,6 +107,8 @@ class CrawlService:
         await self.emitter.emit(job_id, StageData(stage="collect", state="started"))
         started = time.monotonic()
         batch, collected, product = 0, 0, None
+        known: set[str] = set()  # reviews of this product stored by earlier jobs (incremental re-crawl)
+        new_reviews, redelivered = 0, False
         failure: FailedData | None = None
         fetcher = self.fetcher_factory()
         await fetcher.start()
@@ -113,6 +122,11 @@ class CrawlService:
                     await self.store.update_job(
                         job_id, product_id=product.product_id, total_estimate=page.total_estimate
                     )
+                    known = await self.store.known_review_uids(product.product_id)
+                    own = {row.review.review_uid for row in await self.store.job_rows(job_id)}
+                    # A redelivered command: this job's own reviews are not "known from before", and
+                    # stopping early could lose the pages the crashed attempt never reached.
+                    redelivered, known = bool(own), known - own
                 if product is None:
                     raise UnsupportedPage("the page has reviews but no product")
                 reviews = [
@@ -128,6 +142,10 @@ class CrawlService:
                 await self._publish(job_id, batch, product, reviews)
                 batch += 1
                 await self._progress(job_id, started, pages=1, collected=len(reviews))
+                fresh = sum(r.review_uid not in known for r in reviews)
+                new_reviews += fresh
+                if known and reviews and not fresh and not redelivered:
+                    break  # pages come newest first: everything after this page is known already
         except FetchError as exc:
             failure = FailedData(reason=_with_count(exc.reason, collected), code=exc.code)
         except UnsupportedPage as exc:
@@ -142,6 +160,13 @@ class CrawlService:
             )
         finally:
             await fetcher.stop()
+        if product is not None and known and not await self._cancelled(job_id):
+            batch = await self._link_known(job_id, product.product_id, batch, product)
+        if product is not None:
+            job = await self.store.get_job(job_id)
+            options = dict(job.options) if job is not None else {}
+            options.update(known_before=len(known), new_reviews=new_reviews)
+            await self.store.update_job(job_id, options=options)
         if failure is not None:
             log.warning("crawl of %s failed: %s", url, failure.reason, extra={"job_id": job_id})
             if self.metrics:
@@ -150,6 +175,33 @@ class CrawlService:
         if not await self._cancelled(job_id):
             await self.emitter.emit(job_id, StageData(stage="collect", state="finished"))
         await self._publish(job_id, batch, product, [], final=True, total=collected, failure=failure)
+
+    async def _link_known(self, job_id: str, product_id: str, batch: int, product: Product) -> int:
+        """Link the product's reviews an earlier job stored (and this one did not fetch) to this job, so
+        its report covers the whole product; those never analysed are published for analysis."""
+        previous = await self._previous_job(job_id, product_id)
+        if previous is None:
+            return batch
+        rows = await self.store.job_rows(previous)
+        for start in range(0, len(rows), UPLOAD_BATCH):
+            chunk = rows[start : start + UPLOAD_BATCH]
+            await self.store.upsert_reviews(job_id, [row.review for row in chunk])
+            pending = [row.review for row in chunk if row.analysis is None]
+            if pending:
+                await self._publish(job_id, batch, product, pending)
+                batch += 1
+        return batch
+
+    async def _previous_job(self, job_id: str, product_id: str) -> str | None:
+        """The newest other job of this product (scans recent jobs; re-crawls are of recent products)."""
+        for offset in range(0, PREVIOUS_JOB_SCAN, 200):
+            jobs = await self.store.list_jobs(limit=200, offset=offset)
+            for job in jobs:
+                if job.job_id != job_id and job.product_id == product_id:
+                    return job.job_id
+            if len(jobs) < 200:
+                break
+        return None
 
     async def _read_upload(self, request: AnalysisRequested) -> None:
         job_id = request.job_id

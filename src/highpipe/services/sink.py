@@ -118,6 +118,7 @@ class SinkService:
             rows,
             min_mentions=self.min_mentions,
             skipped_rows=list(skipped) if isinstance(skipped, list) else None,
+            new_reviews=_new_reviews(job.options),
         )
         if self.llm is not None and report.cards:  # never raises: falls back to the extractive summary
             report = report.model_copy(update={"summary": await llm_summary(self.llm, report, deadline_s=30)})
@@ -137,3 +138,9 @@ class SinkService:
             final = await self.store.get_job(job_id)
             if final is not None:
                 self.metrics.job_transitions.labels(final.status).inc()
+
+
+def _new_reviews(options: dict[str, Any]) -> int | None:
+    """How many reviews the crawl found that earlier jobs had not (set by the crawl worker)."""
+    value = options.get("new_reviews")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -29,7 +29,7 @@ from aiokafka.errors import (  # type: ignore[import-untyped,unused-ignore]
     KafkaTimeoutError,
 )
 
-from highpipe.ports.bus import Handler, Message
+from highpipe.ports.bus import Handler, Message, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,11 @@ class Stopping(Exception):
 
 
 def transient(exc: BaseException) -> bool:
-    """A broker-side hiccup (unreachable, timeout, leader moving): not the message's fault."""
-    return isinstance(exc, KafkaTimeoutError) or (isinstance(exc, KafkaError) and bool(exc.retriable))
+    """A broker-side hiccup (unreachable, timeout, leader moving) or a dependency that is away (the
+    store down: `TransientError`): not the message's fault."""
+    return isinstance(exc, TransientError | KafkaTimeoutError) or (
+        isinstance(exc, KafkaError) and bool(exc.retriable)
+    )
 
 
 def decode_value(raw: bytes | None) -> dict[str, Any]:
@@ -216,8 +219,8 @@ class GroupConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if transient(exc):  # the broker is away: wait for it rather than burn the attempts
-                    log.warning("handler on %s hit a broker error, retrying: %s", record.topic, exc)
+                if transient(exc):  # the broker or the store is away: wait rather than burn the attempts
+                    log.warning("handler on %s hit a transient error, retrying: %s", record.topic, exc)
                     await self._pause(MAX_BACKOFF_S)
                     continue
                 if attempt >= self.max_attempts:

@@ -21,9 +21,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from highpipe.domain.events import TOPIC_DEAD_LETTER
-from highpipe.ports.bus import Bus, Handler, Message
+from highpipe.ports.bus import Bus, Handler, Message, TransientError
 
 log = logging.getLogger(__name__)
+MAX_TRANSIENT_BACKOFF_S = 2.0
 
 
 @dataclass
@@ -131,12 +132,22 @@ class MemoryBus(Bus):
                     cond.notify_all()
 
     async def _deliver(self, topic: str, handler: Handler, msg: Message) -> None:
-        for attempt in range(1, self.max_attempts + 1):
+        attempt = 1
+        pause = self.backoff_s
+        while True:
             try:
                 await handler(Message(msg.topic, msg.key, msg.value, msg.headers, attempt))
                 return
             except asyncio.CancelledError:
                 raise
+            except TransientError as exc:  # a dependency is away: wait for it, the message is fine
+                if not self._running:  # stopping: the in-process log dies with the bus anyway
+                    log.warning("bus stopping while a message on %s waits for a dependency: %s", topic, exc)
+                    return
+                log.warning("handler on %s hit a transient error, retrying in %.2fs: %s", topic, pause, exc)
+                await self._sleep(pause)
+                pause = min(pause * 2, MAX_TRANSIENT_BACKOFF_S)
+                continue
             except Exception as exc:
                 if attempt >= self.max_attempts:
                     log.error("message on %s failed %d times, dead-lettered: %s", topic, attempt, exc)
@@ -145,6 +156,7 @@ class MemoryBus(Bus):
                     return
                 log.warning("message on %s failed (attempt %d): %s", topic, attempt, exc)
                 await self._sleep(self.backoff_s * 2 ** (attempt - 1))
+                attempt += 1
 
     def _trim(self, topic: str, index: int) -> None:
         groups = [g for (t, _), g in self._groups.items() if t == topic]

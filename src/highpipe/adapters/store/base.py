@@ -2,6 +2,10 @@
 
 The in-memory SQLite database lives on one shared connection (StaticPool), which two transactions
 must not use at once: there every transaction holds an asyncio lock.
+
+On PostgreSQL a lost or refused connection (server down, PgBouncer away, a connect or command timeout)
+raises `StoreUnavailable`, a `TransientError`: the buses retry such a handler until the store is back,
+and the API answers 503. SQLite errors stay as they are (a locked file is already waited out).
 """
 
 from __future__ import annotations
@@ -12,9 +16,31 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from highpipe.adapters.store.engine import is_memory, make_engine, parse_url, upgrade_schema
+from highpipe.ports.bus import TransientError
+
+
+class StoreUnavailable(TransientError):
+    """The database cannot be reached right now (down, restarting, or too slow to answer)."""
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Whether `exc` says the server is away rather than that the statement is wrong."""
+    if isinstance(exc, DBAPIError):
+        # SQLSTATE class 08 (connection exception) and 57P (shutting down, cannot connect now): what
+        # PostgreSQL and PgBouncer answer while the server is away or restarting.
+        state = str(getattr(exc.orig, "sqlstate", None) or "")
+        return (
+            bool(exc.connection_invalidated)
+            or isinstance(exc, OperationalError | InterfaceError)
+            or state.startswith(("08", "57P"))
+        )
+    # OSError covers refused connections and asyncio's TimeoutError (connect/command timeouts).
+    return isinstance(exc, PoolTimeoutError | OSError | ConnectionError)
 
 
 class SqlBase:
@@ -68,8 +94,15 @@ class SqlBase:
         if engine is None:
             raise RuntimeError("SqlStore used before start()")
         if self._lock is None:
-            async with engine.begin() as conn:
-                yield conn
+            try:
+                async with engine.begin() as conn:
+                    yield conn
+            except StoreUnavailable:
+                raise
+            except Exception as exc:
+                if engine.dialect.name == "postgresql" and is_connection_error(exc):
+                    raise StoreUnavailable(f"the database is unavailable: {exc}") from exc
+                raise
         else:
             async with self._lock, engine.begin() as conn:
                 yield conn

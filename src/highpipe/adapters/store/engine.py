@@ -8,7 +8,8 @@ URL formats:
 - ``sqlite+aiosqlite://`` or ``sqlite+aiosqlite:///:memory:`` — in memory, one shared connection
   (StaticPool), gone at ``stop()``; the store serialises its use. For tests and throw-away runs.
 - ``postgresql+asyncpg://user:pw@host:port/db`` — meant to go through PgBouncer in transaction mode, so
-  asyncpg's statement caches are off and every prepared statement gets a unique name.
+  asyncpg's statement caches are off and every prepared statement gets a unique name. Connecting waits
+  at most 5 s, a free pooled connection 5 s, a statement 30 s.
 
 Plain ``sqlite://`` and ``postgresql://`` are accepted and given their async driver.
 """
@@ -30,6 +31,10 @@ from sqlalchemy.pool import StaticPool
 
 SCRIPT_LOCATION: Final = "highpipe:migrations"
 SQLITE_BUSY_TIMEOUT_MS: Final = 10_000
+PG_CONNECT_TIMEOUT_S: Final = 5.0
+PG_POOL_TIMEOUT_S: Final = 5.0
+# Generous: a bulk upsert of a large job must fit; it only bounds a server that stopped answering.
+PG_COMMAND_TIMEOUT_S: Final = 30.0
 # Any constant will do: every HighPipe process takes the same transaction-scoped advisory lock so that
 # two processes starting together do not both create the tables. (Session-scoped locks would not
 # survive PgBouncer's transaction mode.)
@@ -82,7 +87,11 @@ def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEng
     kwargs.update(
         pool_size=pool_size,
         pool_pre_ping=True,
+        # Bounded waits: with the server away a request fails in seconds (503) instead of hanging.
+        pool_timeout=PG_POOL_TIMEOUT_S,
         connect_args={
+            "timeout": PG_CONNECT_TIMEOUT_S,
+            "command_timeout": PG_COMMAND_TIMEOUT_S,
             "statement_cache_size": 0,
             "prepared_statement_cache_size": 0,
             "prepared_statement_name_func": _unique_statement_name,

@@ -7,6 +7,7 @@ build it is the minimal page in `static/index.html`.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,8 +20,11 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from highpipe import __version__
+from highpipe.adapters.store.base import StoreUnavailable
 from highpipe.bootstrap import Container, Role
-from highpipe.entrypoints.api import analyses, ops, ws
+from highpipe.entrypoints.api import analyses, ops, search, ws
+
+log = logging.getLogger(__name__)
 
 
 def web_dist() -> Path | None:
@@ -52,6 +56,7 @@ def create_app(container: Container, *, roles: tuple[Role, ...] = (), mount_demo
     app.include_router(ops.router)
     app.include_router(analyses.router)
     app.include_router(ws.router)
+    app.include_router(search.router)
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -72,6 +77,20 @@ def create_app(container: Container, *, roles: tuple[Role, ...] = (), mount_demo
                 "error": str(exc),
             },
             status_code=503,
+        )
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        # The database is away (down, restarting): a clear, retryable answer instead of a 500.
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {
+                "detail": "데이터베이스에 일시적으로 연결할 수 없습니다. 잠시 후 다시 시도하세요 / "
+                "The database is temporarily unavailable; please retry shortly.",
+                "error": "store_unavailable",
+            },
+            status_code=503,
+            headers={"Retry-After": "5"},
         )
 
     dist = web_dist()

@@ -26,9 +26,11 @@ async def readyz(container: ContainerDep) -> JSONResponse:
             checks[name] = await backend.healthy()
         except Exception:
             checks[name] = False
-    ok = all(checks.values())
+    # The cache is reported but not required: without it the API serves from the store (degraded).
+    ok = checks["store"] and checks["bus"]
+    status = ("degraded" if not checks["cache"] else "ready") if ok else "unavailable"
     return JSONResponse(
-        {"status": "ready" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+        {"status": status, "checks": checks, "required": ["store", "bus"]}, status_code=200 if ok else 503
     )
 
 

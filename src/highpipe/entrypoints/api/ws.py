@@ -2,7 +2,8 @@
 
 The live subscription is opened before the stored events are read, so nothing published in between is
 lost; anything live with seq <= the last sent is skipped, and a gap (a dropped live message) is refilled
-from the store. The socket closes after a final event (completed, failed, cancelled).
+from the store. The socket closes after a final event (completed, failed, cancelled). After 15 s without
+a live message the store is re-checked anyway; every 2 s while the cache is degraded (Redis away).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ FINAL_TYPES = {"completed", "failed", "cancelled"}
 CLOSE_UNKNOWN = 4404
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_BAD_REQUEST = 4400
+RECHECK_S = 15.0
+DEGRADED_RECHECK_S = 2.0
 
 
 @router.websocket("/ws/analyses/{job_id}")
@@ -76,8 +79,10 @@ async def _stream(
         while True:
             if next_msg is None:  # never cancelled while pending: that would end the subscription
                 next_msg = asyncio.create_task(anext(live))
+            # While the cache is degraded (Redis away) live messages are lost: re-check the store often.
+            quiet = DEGRADED_RECHECK_S if getattr(container.cache, "degraded", False) else RECHECK_S
             done, _ = await asyncio.wait(
-                {next_msg, receiver}, timeout=15.0, return_when=asyncio.FIRST_COMPLETED
+                {next_msg, receiver}, timeout=quiet, return_when=asyncio.FIRST_COMPLETED
             )
             if receiver in done:
                 return

@@ -1,0 +1,253 @@
+"""`highpipe crawler`: the crawler as a small HTTP service, for callers that are not on the bus.
+
+- `POST /crawl` `{"url": "...", "max_reviews": 500, "max_pages": 50}` -> 202 `{"id", "status", "url"}`.
+- `GET /crawl/{id}?limit=N` -> status (queued | running | completed | failed), pages, reviews collected,
+  crawl rate, the product, the first N reviews (id, rating 1-5, text, ISO date; N <= 100), and on
+  failure the reason ("blocked by the site (HTTP 403) ... — 40 reviews collected before that").
+- `GET /healthz`, `GET /metrics` (Prometheus text: jobs by status, pages, reviews, running crawls).
+
+Crawls run in this process with the same extractors and fetcher as the crawl worker (SSRF guard,
+robots.txt and per-host politeness apply), at most `max_concurrency` at once, each within
+`time_budget_s`. Jobs live in memory only: at most `max_jobs`; the oldest finished ones are dropped
+to make room, and a full table of unfinished jobs answers 503. With HIGHPIPE_API_TOKEN set, /crawl
+needs `Authorization: Bearer <token>`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from highpipe.config import Settings
+from highpipe.crawl.base import CrawlLimits, UnsupportedPage
+from highpipe.crawl.registry import SUPPORTED_SITES, find_extractor
+from highpipe.domain.raw import RawReview
+from highpipe.entrypoints.api.deps import token_ok
+from highpipe.ports.fetch import Fetcher, FetchError
+
+PREVIEW_MAX = 100
+
+
+def default_fetcher_factory(settings: Settings) -> Callable[[], Fetcher]:
+    """The crawl worker's fetcher: httpx with the SSRF guard, behind robots.txt."""
+
+    def make() -> Fetcher:
+        from highpipe.adapters.fetch.http import HttpFetcher
+        from highpipe.crawl.robots import RobotsFetcher
+
+        return RobotsFetcher(
+            HttpFetcher(settings), user_agent=settings.user_agent, enabled=settings.respect_robots
+        )
+
+    return make
+
+
+class CrawlRequest(BaseModel):
+    url: str = Field(min_length=1, max_length=2000, description="a product page URL")
+    max_reviews: int = Field(default=500, ge=1, le=100_000)
+    max_pages: int | None = Field(default=None, ge=1, le=10_000)
+
+
+@dataclass
+class CrawlJob:
+    id: str
+    url: str
+    limits: CrawlLimits
+    status: str = "queued"
+    pages: int = 0
+    collected: int = 0
+    product: dict[str, Any] | None = None
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    reason: str | None = None
+    code: str | None = None
+    created: float = field(default_factory=time.time)
+    started: float | None = None
+    finished: float | None = None
+
+    def view(self, limit: int) -> dict[str, Any]:
+        elapsed = ((self.finished or time.time()) - self.started) if self.started else 0.0
+        return {
+            "id": self.id,
+            "url": self.url,
+            "status": self.status,
+            "pages": self.pages,
+            "collected": self.collected,
+            "rate_per_s": round(self.collected / elapsed, 1) if elapsed > 0 else 0.0,
+            "product": self.product,
+            "reviews": self.preview[:limit],
+            "failure": {"reason": self.reason, "code": self.code} if self.status == "failed" else None,
+        }
+
+
+@dataclass
+class CrawlerState:
+    fetcher_factory: Callable[[], Fetcher]
+    max_concurrency: int
+    max_jobs: int
+    time_budget_s: float
+    jobs: dict[str, CrawlJob] = field(default_factory=dict)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    counters: dict[str, int] = field(default_factory=dict)
+    _slots: asyncio.Semaphore | None = None
+
+    def slots(self) -> asyncio.Semaphore:
+        if self._slots is None:  # made on first use, inside the running loop
+            self._slots = asyncio.Semaphore(self.max_concurrency)
+        return self._slots
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counters[name] = self.counters.get(name, 0) + n
+
+    def admit(self, job: CrawlJob) -> None:
+        if len(self.jobs) >= self.max_jobs:
+            done = sorted((j for j in self.jobs.values() if j.finished), key=lambda j: j.finished or 0)
+            for old in done[: len(self.jobs) - self.max_jobs + 1]:
+                del self.jobs[old.id]
+        if len(self.jobs) >= self.max_jobs:
+            raise HTTPException(
+                503,
+                detail="수집 작업이 너무 많습니다. 잠시 후 다시 시도하세요 / Too many crawls in progress; retry later.",
+                headers={"Retry-After": "10"},
+            )
+        self.jobs[job.id] = job
+        task = asyncio.create_task(self.run(job))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def run(self, job: CrawlJob) -> None:
+        async with self.slots():
+            job.status, job.started = "running", time.time()
+            try:
+                async with asyncio.timeout(self.time_budget_s):
+                    await self._crawl(job)
+                job.status = "completed"
+            except FetchError as exc:
+                self._fail(job, exc.reason, exc.code)
+            except UnsupportedPage as exc:
+                self._fail(job, f"{exc} — supported: {', '.join(SUPPORTED_SITES)}", "unsupported_site")
+            except TimeoutError:
+                self._fail(job, f"시간 초과 / time budget of {self.time_budget_s:g}s used up", "timeout")
+            except Exception as exc:  # a crawl must never take the service down; report it instead
+                self._fail(job, f"내부 오류 / internal error: {type(exc).__name__}", "internal")
+            finally:
+                job.finished = time.time()
+                self.count(f"jobs_{job.status}")
+
+    def _fail(self, job: CrawlJob, reason: str, code: str) -> None:
+        job.status, job.code = "failed", code
+        job.reason = f"{reason} — 그 전까지 리뷰 {job.collected}건 수집 / {job.collected} reviews collected before that."
+
+    async def _crawl(self, job: CrawlJob) -> None:
+        fetcher = self.fetcher_factory()
+        await fetcher.start()
+        try:
+            async for page in find_extractor(job.url).pages(job.url, fetcher, job.limits):
+                if job.product is None and page.product is not None:
+                    job.product = page.product.model_dump(mode="json")
+                job.pages += 1
+                job.collected += len(page.reviews)
+                self.count("pages")
+                self.count("reviews", len(page.reviews))
+                room = PREVIEW_MAX - len(job.preview)
+                job.preview.extend(_review(r) for r in page.reviews[: max(room, 0)])
+        finally:
+            await fetcher.stop()
+
+
+def _review(raw: RawReview) -> dict[str, Any]:
+    return {
+        "id": raw.site_review_id,
+        "rating": raw.normalised_rating(),
+        "text": raw.text,
+        "date": raw.date.isoformat() if raw.date else None,
+    }
+
+
+def create_crawler_app(
+    settings: Settings,
+    *,
+    fetcher_factory: Callable[[], Fetcher] | None = None,
+    max_concurrency: int = 4,
+    max_jobs: int = 1_000,
+    time_budget_s: float = 600.0,
+    mount_demo: bool = False,
+) -> FastAPI:
+    state = CrawlerState(
+        fetcher_factory or default_fetcher_factory(settings), max_concurrency, max_jobs, time_budget_s
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        for task in list(state.tasks):  # shutting down: unfinished crawls are abandoned
+            task.cancel()
+        await asyncio.gather(*state.tasks, return_exceptions=True)
+
+    app = FastAPI(title="HighPipe crawler", lifespan=lifespan)
+    app.state.crawler = state
+
+    def auth(request: Request) -> None:
+        if not token_ok(settings.api_token, request.headers.get("authorization")):
+            raise HTTPException(401, detail="인증이 필요합니다 / Authorization: Bearer <token> is required.")
+
+    def find(job_id: str) -> CrawlJob:
+        job = state.jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, detail="수집 작업을 찾을 수 없습니다 / No crawl with this id.")
+        return job
+
+    @app.post("/crawl", status_code=202, dependencies=[Depends(auth)])
+    async def start_crawl(body: CrawlRequest) -> dict[str, Any]:
+        url = body.url.strip()
+        if not url.lower().startswith(("http://", "https://")):
+            raise HTTPException(422, detail=f"http(s) 주소가 필요합니다 / Not a valid product URL: {url!r}")
+        limits = CrawlLimits(
+            max_reviews=min(body.max_reviews, settings.max_reviews),
+            max_pages=min(body.max_pages or settings.max_pages, settings.max_pages),
+        )
+        job = CrawlJob(uuid.uuid4().hex, url, limits)
+        state.admit(job)
+        return {"id": job.id, "status": job.status, "url": url, "links": {"self": f"/crawl/{job.id}"}}
+
+    @app.get("/crawl/{job_id}", dependencies=[Depends(auth)])
+    async def crawl_status(
+        job_id: str, limit: Annotated[int, Query(ge=0, le=PREVIEW_MAX)] = 20
+    ) -> dict[str, Any]:
+        return find(job_id).view(limit)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    async def metrics() -> str:
+        running = sum(j.status == "running" for j in state.jobs.values())
+        lines = [
+            "# TYPE highpipe_crawler_jobs_total counter",
+            *(
+                f'highpipe_crawler_jobs_total{{status="{s}"}} {state.counters.get("jobs_" + s, 0)}'
+                for s in ("completed", "failed")
+            ),
+            "# TYPE highpipe_crawler_pages_total counter",
+            f"highpipe_crawler_pages_total {state.counters.get('pages', 0)}",
+            "# TYPE highpipe_crawler_reviews_total counter",
+            f"highpipe_crawler_reviews_total {state.counters.get('reviews', 0)}",
+            "# TYPE highpipe_crawler_running gauge",
+            f"highpipe_crawler_running {running}",
+        ]
+        return "\n".join(lines) + "\n"
+
+    if mount_demo:
+        from highpipe.demo_shop.app import create_app as create_demo
+
+        app.mount("/demo", create_demo())
+    return app
