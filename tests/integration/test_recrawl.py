@@ -33,3 +33,10 @@ async def test_second_analysis_stops_at_the_first_known_page(start_server) -> No
         assert report["new_reviews"] == 0
         assert report["total_reviews"] == first_report["total_reviews"]
         assert report["analyzed_reviews"] == report["total_reviews"]
+
+        full_id = await submit(client, url, full=True)
+        full = await wait_final(client, full_id)
+        assert full["job"]["status"] == "completed", full
+        assert full["job"]["pages"] == first["job"]["pages"], "full=true crawls every page again"
+        full_report = (await client.get(f"/api/analyses/{full_id}/report")).json()
+        assert full_report["total_reviews"] == first_report["total_reviews"]

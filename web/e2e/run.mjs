@@ -172,7 +172,7 @@ try {
     const created = await api("/api/analyses", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ url: product("slow") }),
+      body: JSON.stringify({ url: product("slow"), full: true }), // a complete crawl: long enough to reload in
     });
     await live.goto(`${server.base}/analyses/${created.id}`);
     await waitFor(async () => (await liveSnapshot(live))?.lastSeq >= 8, 60_000, "8 events");
@@ -216,7 +216,8 @@ try {
 
   await r.step("cancel: the cancel button stops a running analysis and keeps its partial cards", async () => {
     await page.goto(server.base);
-    await submitUrl(product("slow"));
+    // A product not analysed earlier in this run: a re-analysis is incremental and could end before the click.
+    await submitUrl(product("bench-20k"));
     await page.waitForURL(/\/analyses\//);
     await page.locator("[data-testid=live-cards] [data-card-id]").first().waitFor({ timeout: 60_000 });
     await page.getByRole("button", { name: "분석 취소" }).click();

@@ -122,7 +122,9 @@ class CrawlService:
                     await self.store.update_job(
                         job_id, product_id=product.product_id, total_estimate=page.total_estimate
                     )
-                    known = await self.store.known_review_uids(product.product_id)
+                    # `full`: the user asked for a complete re-crawl, so nothing counts as known
+                    full = bool(request.options.get("full"))
+                    known = set() if full else await self.store.known_review_uids(product.product_id)
                     own = {row.review.review_uid for row in await self.store.job_rows(job_id)}
                     # A redelivered command: this job's own reviews are not "known from before", and
                     # stopping early could lose the pages the crashed attempt never reached.

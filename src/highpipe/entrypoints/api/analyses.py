@@ -71,7 +71,9 @@ async def create_analysis(request: Request, container: ContainerDep) -> JSONResp
             status_code=422,
             detail='JSON 본문에 url 이 필요합니다 / Send a JSON body like {"url": "https://..."}.',
         ) from exc
-    options = {"max_reviews": body.max_reviews} if body.max_reviews else {}
+    options: dict[str, object] = {"max_reviews": body.max_reviews} if body.max_reviews else {}
+    if body.full:
+        options["full"] = True
     try:
         job = await container.jobs.start_url(body.url, client=client_id(request), options=options)
     except InvalidRequest as exc:

@@ -14,6 +14,10 @@ class AnalysisCreate(BaseModel):
         description="a product page URL", examples=["http://127.0.0.1:8000/demo/products/tshirt"]
     )
     max_reviews: int | None = Field(default=None, ge=1, le=100_000)
+    full: bool = Field(
+        default=False,
+        description="re-crawl every page even if the product was analysed before (no incremental stop)",
+    )
 
 
 class Links(BaseModel):
