@@ -118,3 +118,10 @@ def test_english_and_emoji_rules() -> None:
     assert emoji_margin("👍👍")[0] > 0
     assert emoji_margin("😡")[0] < 0
     assert emoji_margin("👍" * 20)[0] == emoji_margin("👍" * 3)[0]
+
+
+def test_a_recommendation_of_value_is_not_read_as_not_recommended() -> None:
+    # "가성비추천" contains "비추" (not recommended) across a word boundary: the longer cue must win.
+    assert polarity_hits("가성비추천합니다") == [("가성비추천", "+")]
+    assert polarity_hits("가성비 추천해요") == [("가성비추천", "+")]
+    assert polarity_hits("이건 비추합니다") == [("비추", "-")]
