@@ -85,3 +85,26 @@ async def test_readiness_stays_200_without_the_cache_but_not_without_the_store(
     monkeypatch.setattr(container.store, "healthy", no)
     ready = await client.get("/readyz")
     assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
+
+
+def test_a_websocket_is_closed_with_try_again_later_when_the_store_is_away(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.testclient import TestClient
+    from starlette.websockets import WebSocketDisconnect
+
+    monkeypatch.setenv("HIGHPIPE_WEB_DIST", str(tmp_path / "no-web-build"))
+    container = bootstrap(make_settings(tmp_path, 8000), analyzer=KeywordAnalyzer())
+
+    async def down(*_: Any, **__: Any) -> Any:
+        raise StoreUnavailable("connection refused")
+
+    monkeypatch.setattr(container.store, "get_job", down)
+    with TestClient(create_app(container, roles=())) as client:
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            client.websocket_connect("/ws/analyses/job-1") as ws,
+        ):
+            ws.receive_json()
+    assert closed.value.code == 1013
+    assert "database unavailable" in closed.value.reason and "데이터베이스" in closed.value.reason
