@@ -40,7 +40,7 @@ from highpipe.domain.models import (
     SentimentResult,
 )
 from highpipe.domain.vocab import ASPECT_BY_ID
-from highpipe.ports.store import ReviewFilter
+from highpipe.ports.store import ReviewFilter, Store
 
 KST = timezone(timedelta(hours=9))
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -568,6 +568,20 @@ async def test_events_get_gapless_seqs_and_duplicates_are_ignored(sql_store: Sql
     assert await sql_store.events_after(job.job_id, after=6) == []
     with pytest.raises(KeyError):
         await sql_store.append_event(_progress("missing", 1))
+
+
+async def test_events_of_type_finds_stage_events_beyond_the_first_page(sql_store: SqlStore) -> None:
+    job = _job()
+    await sql_store.create_job(job)
+    await sql_store.append_event(Envelope.make(job.job_id, StageData(stage="collect", state="started")))
+    for n in range(3):
+        await sql_store.append_event(_progress(job.job_id, n))
+    await sql_store.append_event(Envelope.make(job.job_id, StageData(stage="collect", state="finished")))
+    found = await sql_store.events_of_type(job.job_id, ["stage"])
+    assert [(e.seq, e.data["state"]) for e in found] == [(1, "started"), (5, "finished")]
+    # The port's default (used by fakes) pages through events_after and agrees with the SQL filter.
+    assert await Store.events_of_type(sql_store, job.job_id, ["stage"]) == found
+    assert await sql_store.events_of_type(job.job_id, ["completed"]) == []
 
 
 async def test_concurrent_appenders_get_unique_gapless_seqs(sql_store: SqlStore) -> None:

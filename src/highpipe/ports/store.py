@@ -7,6 +7,7 @@ that at-least-once delivery never duplicates anything.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,6 +111,15 @@ class Store(ABC):
 
     @abstractmethod
     async def events_after(self, job_id: str, after: int = 0, limit: int = 10_000) -> list[Envelope]: ...
+
+    async def events_of_type(self, job_id: str, types: Sequence[str]) -> list[Envelope]:
+        """Every event of the job whose type is in `types`, in seq order (e.g. the few `stage` events of a
+        job with 10k progress events). This default pages through events_after; backends filter in place."""
+        wanted, found, after = set(types), [], 0
+        while page := await self.events_after(job_id, after, 10_000):
+            found.extend(e for e in page if e.type in wanted)
+            after = page[-1].seq
+        return found
 
     # reports
     @abstractmethod

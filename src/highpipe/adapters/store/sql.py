@@ -280,6 +280,15 @@ class SqlStore(SqlBase, Store):
         async with self._tx() as conn:
             return [codec.event_from_row(row._mapping) for row in await conn.execute(stmt)]
 
+    async def events_of_type(self, job_id: str, types: Sequence[str]) -> list[Envelope]:
+        stmt = (
+            select(events)
+            .where(events.c.job_id == job_id, events.c.type.in_(list(types)))
+            .order_by(events.c.seq)
+        )
+        async with self._tx() as conn:
+            return [codec.event_from_row(row._mapping) for row in await conn.execute(stmt)]
+
     # reports
 
     async def save_report(self, report: Report) -> None:

@@ -158,9 +158,8 @@ async def get_analysis(job_id: str, container: ContainerDep) -> AnalysisStatus:
     stages = {"collect": "pending", "analyze": "pending", "report": "pending"}
     if job.kind == "upload":
         stages["collect"] = "skipped"
-    for event in await container.store.events_after(job_id, 0):
-        if event.type == "stage":
-            stages[str(event.data["stage"])] = str(event.data["state"])
+    for event in await container.store.events_of_type(job_id, ["stage"]):
+        stages[str(event.data["stage"])] = str(event.data["state"])
     return AnalysisStatus(id=job_id, job=job, stages=StageProgress(**stages), links=links(job_id))
 
 
