@@ -115,7 +115,8 @@ class Store(ABC):
     async def events_of_type(self, job_id: str, types: Sequence[str]) -> list[Envelope]:
         """Every event of the job whose type is in `types`, in seq order (e.g. the few `stage` events of a
         job with 10k progress events). This default pages through events_after; backends filter in place."""
-        wanted, found, after = set(types), [], 0
+        wanted, after = set(types), 0
+        found: list[Envelope] = []
         while page := await self.events_after(job_id, after, 10_000):
             found.extend(e for e in page if e.type in wanted)
             after = page[-1].seq
