@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from highpipe.adapters import registry
+from highpipe.adapters.fetch import fallback
+from highpipe.adapters.fetch.browser_pool import BrowserPool
 from highpipe.config import Settings
 from highpipe.crawl.base import CrawlLimits
 from highpipe.domain.events import TOPIC_ANALYZED, TOPIC_COLLECTED, TOPIC_EVENTS, TOPIC_REQUESTED
@@ -54,6 +56,7 @@ class Container:
     emitter: Emitter
     jobs: JobService
     llm: LLM | None = None
+    browser_pool: BrowserPool | None = None
     roles: tuple[Role, ...] = ()
     _analyzer: Analyzer | None = None
     _started: bool = False
@@ -113,6 +116,7 @@ class Container:
                 self.metrics,
                 s.max_upload_bytes,
                 Path(s.upload_dir),
+                s.crawl_time_budget_s,
             )
             await self.bus.subscribe(TOPIC_REQUESTED, "crawl", crawl.handle)
 
@@ -127,6 +131,8 @@ class Container:
             await self.lake.stop()
         await self.cache.stop()
         await self.store.stop()
+        if self.browser_pool is not None:
+            await self.browser_pool.close()
 
 
 def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
@@ -152,13 +158,9 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
             registry.load_class("lake", settings.lake_url)(settings.lake_url) if settings.lake_url else None
         )
 
-    def fetcher_factory() -> Fetcher:
-        from highpipe.adapters.fetch.http import HttpFetcher
-        from highpipe.crawl.robots import RobotsFetcher
-
-        return RobotsFetcher(
-            HttpFetcher(settings), user_agent=settings.user_agent, enabled=settings.respect_robots
-        )
+    # Per-job fetchers: robots.txt -> httpx (HTTP/2, own cookie jar) with the headless-browser fallback.
+    # The browser pool is shared by the process and starts nothing until a page needs rendering.
+    pool = None if "fetcher_factory" in overrides else fallback.browser_pool(settings)
 
     llm: LLM | None = overrides.get("llm")
     if llm is None and settings.llm_url:
@@ -171,7 +173,8 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
         cache=cache,
         lake=lake,
         metrics=metrics,
-        fetcher_factory=overrides.get("fetcher_factory") or fetcher_factory,
+        fetcher_factory=overrides.get("fetcher_factory") or fallback.fetcher_factory(settings, pool),
+        browser_pool=pool,
         analyzer_factory=overrides.get("analyzer_factory") or _default_analyzer,
         emitter=emitter,
         jobs=JobService(store, bus, emitter),

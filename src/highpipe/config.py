@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     respect_robots: bool = Field(default=True, description="honour robots.txt (and its Crawl-delay)")
     max_reviews: int = Field(default=5_000, ge=1)
     max_pages: int = Field(default=500, ge=1)
+    crawl_time_budget_s: float = Field(default=900.0, gt=0, description="wall-clock budget per crawl job")
+    fetch_http2: bool = Field(default=True, description="offer HTTP/2 to shops (httpx + h2)")
+
+    # headless browser (Selenium + Debian's Chromium), for pages whose reviews are drawn by script
+    use_browser: Literal["auto", "never", "always"] = "auto"
+    browser_pool_size: int = Field(default=2, ge=1)
+    browser_max_pages_per_driver: int = Field(default=100, ge=1, description="recycle a driver after this")
+    browser_page_timeout_s: float = Field(default=30.0, gt=0)
+    browser_binary: str = "/usr/bin/chromium"
+    browser_driver: str = "/usr/bin/chromedriver"
 
     # analysis
     analyze_batch_size: int = Field(default=200, ge=1)

@@ -6,6 +6,8 @@
 - Walk: `GET <base>/api/products/<pid>` for the product, then `<base>/api/products/<pid>/reviews?page=N&size=100`
   until `total_pages`, an empty page, or the CrawlLimits (max_pages pages, max_reviews reviews).
 - Product ids are `demo:<pid>`, site `demo`; ratings are 1-5 stars; dates carry their +09:00 offset.
+- `needs_browser` is False. The shop's script-rendered page `/demo/products/<pid>/live` is not matched
+  here: it is the generic extractor's browser-fallback test bed.
 - Fetch failures (the `blocked` product's 403, `broken`'s 500, ...) are the fetcher's FetchError and
   propagate unchanged.
 """
@@ -61,6 +63,7 @@ async def _get_json(fetcher: Fetcher, url: str) -> dict[str, Any]:
 
 class DemoShopExtractor(Extractor):
     name = "demo"
+    needs_browser = False  # reads the JSON API the product page's own script reads
 
     def matches(self, url: str) -> bool:
         m = _match(url)

@@ -11,6 +11,8 @@ service builds a fetcher per job — and:
 - robots.txt that cannot be read (5xx, 429, timeout, unreachable, a captcha page) means "disallow all"
   (RFC 9309 §2.3.1.4): the fetch error is raised with "(robots.txt)" added and its own code kept, so
   the user reads the real cause; an address the SSRF guard refuses is raised unchanged;
+- `render(url)` (browser rendering, when the inner fetcher can: `crawl.render`) obeys the same rules
+  and pacing; robots.txt itself is always read with the inner fetcher's plain `get`;
 - `Crawl-delay` (not in RFC 9309, but widely used) spaces requests to that origin, capped at
   `max_crawl_delay_s`.
 
@@ -29,6 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from highpipe.crawl import render as rendering
 from highpipe.ports.fetch import Fetcher, FetchError, FetchResult
 
 MAX_ROBOTS_BYTES = 512 * 1024
@@ -158,16 +161,28 @@ class RobotsFetcher(Fetcher):
         await self.inner.stop()
 
     async def get(self, url: str, *, headers: dict[str, str] | None = None) -> FetchResult:
+        await self._obey(url)
+        return await self.inner.get(url, headers=headers)
+
+    @property
+    def render_mode(self) -> rendering.RenderMode:
+        return rendering.render_mode(self.inner)
+
+    async def render(self, url: str, *, headers: dict[str, str] | None = None) -> FetchResult:
+        """A browser render of `url` under the same rules (robots.txt itself is read over plain HTTP)."""
+        await self._obey(url)
+        return await rendering.render(self.inner, url, headers=headers)
+
+    async def _obey(self, url: str) -> None:
         parts = urlsplit(url)
         if not self.enabled or parts.scheme not in ("http", "https") or not parts.netloc:
-            return await self.inner.get(url, headers=headers)  # the inner fetcher judges odd URLs
+            return  # the inner fetcher judges odd URLs
         origin = f"{parts.scheme}://{parts.netloc}".lower()
         policy = await self._policy(origin)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         if not policy.allows(self.token, target):
             raise robots_forbidden(url)
         await self._pace(origin, policy)
-        return await self.inner.get(url, headers=headers)
 
     def _lock(self, origin: str) -> asyncio.Lock:
         return self._locks.setdefault(origin, asyncio.Lock())

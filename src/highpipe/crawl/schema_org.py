@@ -12,6 +12,9 @@
 - Pagination: `<link rel="next">` or `<a rel="next">` on the same scheme and host, until the limits,
   a page with no new review, or a URL seen before.
 - A first page with no Product and no Review raises UnsupportedPage naming the supported sites.
+- Browser fallback (`crawl.render`): when the first page has no review and looks script-rendered, it is
+  rendered in a browser, and so is every following page; with `render_mode` "always" every page is.
+  Without a browser such a page fails with `needs_browser` (a truthful reason, not "0 reviews").
 
 Markup reading lives in `schema_org_markup.py`.
 """
@@ -27,6 +30,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from highpipe.crawl.base import CrawlLimits, Extractor, Page, UnsupportedPage
+from highpipe.crawl.render import looks_script_rendered, render, render_mode
 from highpipe.crawl.schema_org_markup import (
     Node,
     jsonld_nodes,
@@ -227,6 +231,7 @@ def _unsupported(url: str) -> UnsupportedPage:
 
 class SchemaOrgExtractor(Extractor):
     name = "web"
+    needs_browser = False  # plain HTTP first; falls back to the browser per page (see pages())
 
     def matches(self, url: str) -> bool:
         return False
@@ -244,9 +249,16 @@ class SchemaOrgExtractor(Extractor):
         collected = number = 0
         product: Product | None = None
         current: str | None = url
+        browser = render_mode(fetcher) == "always"
         while current is not None and number < limits.max_pages and collected < limits.max_reviews:
-            result = await fetcher.get(current)
+            result = await (render(fetcher, current) if browser else fetcher.get(current))
             parsed = parse_page(result.text, result.url)
+            if not number and not browser and not parsed.reviews and looks_script_rendered(result.text):
+                # Reviews drawn by script: render this page in a browser, and the following ones too.
+                # Without a browser this raises FetchError("needs_browser") rather than report 0 reviews.
+                browser = True
+                result = await render(fetcher, current)
+                parsed = parse_page(result.text, result.url)
             number += 1
             if product is None:
                 if parsed.product is None and not parsed.reviews:

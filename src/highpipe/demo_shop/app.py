@@ -7,6 +7,8 @@ Routes, all under `prefix` (and under whatever the app is mounted at: links use 
 - `GET /products/{pid}` product page; its review list is rendered by inline script from the JSON API
 - `GET /products/{pid}/reviews?page=N` the same reviews server-rendered, 20 a page, schema.org microdata
   and `rel=next` links (for the generic schema.org extractor)
+- `GET /products/{pid}/live?page=N` the same reviews, 20 a page, inserted by inline script from the JSON API
+  (microdata and `rel=next` added by the script too): empty to plain HTTP, full in a browser (`live_page.py`)
 - `GET /products/{pid}/image.svg` a generated product image
 - `GET /api/products` JSON list (`?all=1` as above); `GET /api/products/{pid}` metadata JSON
 - `GET /api/products/{pid}/reviews?page=N&size=M` JSON `{product_id, page, size, total, total_pages,
@@ -33,6 +35,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from highpipe.demo_shop import pages
 from highpipe.demo_shop.catalog import ProductSpec
+from highpipe.demo_shop.live_page import live_review_page
 from highpipe.demo_shop.shop import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, DemoShop, ReviewsUnavailable
 
 HTML_PAGE_SIZE = 20
@@ -139,6 +142,14 @@ def create_app(prefix: str = "", *, slow_delay_s: float = 0.3) -> FastAPI:
         total_pages = math.ceil(len(everything) / HTML_PAGE_SIZE)
         meta = shop.metadata(spec, root(request))
         return HTMLResponse(pages.review_list_page(spec, meta, chunk, page, total_pages, root(request)))
+
+    @router.get("/products/{pid}/live", response_class=HTMLResponse)
+    async def live_page(pid: str, request: Request, page: PageQ = 1) -> HTMLResponse:
+        spec = shop.spec(pid)
+        if spec is None:
+            return HTMLResponse(pages.not_found_page(root(request)), status_code=404)
+        meta = shop.metadata(spec, root(request))
+        return HTMLResponse(live_review_page(spec, meta, page, root(request)))
 
     @router.get("/products/{pid}/image.svg")
     async def product_image(pid: str) -> Response:

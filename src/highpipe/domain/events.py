@@ -45,6 +45,7 @@ class ProgressData(_Data):
     analyzed: int
     total_estimate: int | None
     rate_per_s: float
+    pages_per_s: float | None = None
 
 
 class CompletedData(_Data):

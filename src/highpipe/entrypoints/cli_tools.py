@@ -40,6 +40,9 @@ def analyze(
     ] = None,
     rating_scale: Annotated[int | None, typer.Option(help="5 or 10")] = None,
     max_reviews: Annotated[int | None, typer.Option(help="stop collecting after this many")] = None,
+    time_budget: Annotated[
+        float | None, typer.Option(min=0.1, help="stop collecting after this many seconds")
+    ] = None,
     allow_host: Annotated[
         list[str] | None, typer.Option(help="exempt host[:port] from the SSRF guard")
     ] = None,
@@ -62,6 +65,7 @@ def analyze(
                 mapping=_parse_map(map_ or []),
                 rating_scale=rating_scale,
                 max_reviews=max_reviews,
+                time_budget_s=time_budget,
             )
         )
     except KeyboardInterrupt:

@@ -178,12 +178,17 @@ def create_crawler_app(
     fetcher_factory: Callable[[], Fetcher] | None = None,
     max_concurrency: int = 4,
     max_jobs: int = 1_000,
-    time_budget_s: float = 600.0,
+    time_budget_s: float | None = None,
     mount_demo: bool = False,
 ) -> FastAPI:
-    state = CrawlerState(
-        fetcher_factory or default_fetcher_factory(settings), max_concurrency, max_jobs, time_budget_s
-    )
+    from highpipe.adapters.fetch import fallback
+
+    # Without an injected factory, crawls get the full fetcher: HTTP first, the headless browser when a page
+    # draws its reviews by script (one pool per service, started on the first render, closed at shutdown).
+    pool = None if fetcher_factory is not None else fallback.browser_pool(settings)
+    factory = fetcher_factory or fallback.fetcher_factory(settings, pool)
+    budget = time_budget_s if time_budget_s is not None else settings.crawl_time_budget_s
+    state = CrawlerState(factory, max_concurrency, max_jobs, budget)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -191,6 +196,8 @@ def create_crawler_app(
         for task in list(state.tasks):  # shutting down: unfinished crawls are abandoned
             task.cancel()
         await asyncio.gather(*state.tasks, return_exceptions=True)
+        if pool is not None:
+            await pool.close()
 
     app = FastAPI(title="HighPipe crawler", lifespan=lifespan)
     app.state.crawler = state

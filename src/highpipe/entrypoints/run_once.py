@@ -31,6 +31,7 @@ async def run_analysis(
     mapping: dict[str, str],
     rating_scale: int | None,
     max_reviews: int | None,
+    time_budget_s: float | None = None,
 ) -> int:
     console = Console(stderr=True)
     container = bootstrap(settings)
@@ -54,6 +55,8 @@ async def run_analysis(
                 job = await container.jobs.start_upload(path.resolve(), path.name, options=options)
             else:
                 opts: dict[str, object] = {"max_reviews": max_reviews} if max_reviews else {}
+                if time_budget_s is not None:
+                    opts["time_budget_s"] = time_budget_s
                 job = await container.jobs.start_url(target, options=opts)
             job_ids.append(job.job_id)
             sub = await container.cache.subscribe(live_channel(job.job_id))

@@ -9,6 +9,12 @@ fetched until the first page whose reviews are all known; the reviews of the pro
 job are then linked to this job as well, so its report covers the whole product (those lacking an
 analysis are sent to be analysed). The job's options get `known_before` and `new_reviews` (reviews no
 earlier job had), which the sink puts in the report. A redelivered command crawls in full.
+
+Budget and rate: each crawl has a time budget (request option `time_budget_s`, else `time_budget_s`
+here, from the `crawl_time_budget_s` setting); when it is used up collection stops — mid-fetch if need
+be — and the job ends with `code="time_budget"` and a reason naming the budget and the count, while what
+was collected is analysed and reported. Progress events carry the reviews/s rate (`rate_per_s`); the
+job's options get `crawl` = pages, reviews, seconds, pages/s and reviews/s.
 """
 
 from __future__ import annotations
@@ -16,13 +22,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from highpipe.crawl.base import CrawlLimits, UnsupportedPage
+from highpipe.crawl.base import CrawlLimits, Page, UnsupportedPage
+from highpipe.crawl.budget import BudgetSpent, CrawlRate, TimeBudget, budget_seconds
 from highpipe.crawl.registry import SUPPORTED_SITES, find_extractor
+from highpipe.crawl.render import for_extractor
 from highpipe.domain.events import (
     TOPIC_COLLECTED,
     AnalysisRequested,
@@ -57,6 +65,7 @@ class CrawlService:
     metrics: Metrics | None = None
     max_upload_bytes: int | None = None
     upload_dir: Path | None = None
+    time_budget_s: float | None = None  # per crawl job; the request option `time_budget_s` overrides it
 
     async def handle(self, message: Message) -> None:
         request = AnalysisRequested.model_validate(message.value)
@@ -85,7 +94,8 @@ class CrawlService:
 
     async def _progress(self, job_id: str, started: float, pages: int = 0, collected: int = 0) -> None:
         job = await self.store.add_job_counters(job_id, pages=pages, collected=collected)
-        rate = job.collected / max(time.monotonic() - started, 1e-6)
+        elapsed = max(time.monotonic() - started, 1e-6)
+        rate = job.collected / elapsed
         await self.emitter.emit(
             job_id,
             ProgressData(
@@ -94,6 +104,7 @@ class CrawlService:
                 analyzed=job.analyzed,
                 total_estimate=job.total_estimate,
                 rate_per_s=round(rate, 1),
+                pages_per_s=round(job.pages / elapsed, 2),
             ),
         )
 
@@ -106,14 +117,24 @@ class CrawlService:
         )
         await self.emitter.emit(job_id, StageData(stage="collect", state="started"))
         started = time.monotonic()
+        budget = TimeBudget(budget_seconds(request.options, self.time_budget_s))
+        rate = CrawlRate()
         batch, collected, product = 0, 0, None
         known: set[str] = set()  # reviews of this product stored by earlier jobs (incremental re-crawl)
         new_reviews, redelivered = 0, False
         failure: FailedData | None = None
         fetcher = self.fetcher_factory()
         await fetcher.start()
+        pages = extractor.pages(url, for_extractor(fetcher, extractor), limits)
         try:
-            async for page in extractor.pages(url, fetcher, limits):
+            while True:
+                try:
+                    page = await budget.next_page(pages)
+                except StopAsyncIteration:
+                    break
+                except BudgetSpent:  # partial results are kept and analysed, like max_reviews
+                    failure = FailedData(reason=_with_count(budget.reason(), collected), code="time_budget")
+                    break
                 if await self._cancelled(job_id):
                     break
                 if page.product is not None and product is None:
@@ -138,6 +159,7 @@ class CrawlService:
                 reviews = list({r.review_uid: r for r in reviews}.values())
                 await self.store.upsert_reviews(job_id, reviews)
                 collected += len(reviews)
+                rate.add(1, len(reviews))
                 if self.metrics:
                     self.metrics.pages_crawled.labels(product.site).inc()
                     self.metrics.reviews_crawled.labels(product.site).inc(len(reviews))
@@ -161,13 +183,19 @@ class CrawlService:
                 reason=_with_count("시간 초과 / The crawl timed out", collected), code="timeout"
             )
         finally:
+            await _close(pages)
             await fetcher.stop()
+        log.info(
+            "crawl of %s: %d pages, %d reviews in %.1fs (%.2f pages/s, %.1f reviews/s)",
+            url, rate.pages, rate.reviews, rate.elapsed_s, rate.pages_per_s(), rate.reviews_per_s(),
+            extra={"job_id": job_id},
+        )  # fmt: skip
         if product is not None and known and not await self._cancelled(job_id):
             batch = await self._link_known(job_id, product.product_id, batch, product)
         if product is not None:
             job = await self.store.get_job(job_id)
             options = dict(job.options) if job is not None else {}
-            options.update(known_before=len(known), new_reviews=new_reviews)
+            options.update(known_before=len(known), new_reviews=new_reviews, crawl=rate.stats())
             await self.store.update_job(job_id, options=options)
         if failure is not None:
             log.warning("crawl of %s failed: %s", url, failure.reason, extra={"job_id": job_id})
@@ -260,6 +288,12 @@ class CrawlService:
             batch += 1
             await self._progress(job_id, started, collected=len(reviews))
         await self._publish(job_id, batch, product, [], final=True, total=len(result.reviews))
+
+
+async def _close(pages: AsyncIterator[Page]) -> None:
+    aclose = getattr(pages, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 def _inside(path: Path, folder: Path) -> bool:

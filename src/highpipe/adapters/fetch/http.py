@@ -16,6 +16,10 @@ What one ``get(url)`` does:
    429 → ``blocked_by_site``; other 4xx → ``http_4xx``; 5xx → ``http_5xx``; timeouts → ``timeout``;
    DNS/connection failures → ``unreachable``.
 
+Sessions: HTTP/2 is offered over TLS (ALPN; ``fetch_http2``, default on) with HTTP/1.1 as the fallback.
+Each `start()` begins with an empty cookie jar, and the crawl service builds one fetcher per job, so a
+site's cookies follow the job's own requests (the jar applies domain/path rules) and never another job's.
+
 Limits: at most ``fetch_per_host_concurrency`` requests in flight per host (a semaphore per host name,
 held for one attempt, not during back-off); httpx's timeout (``fetch_timeout_s``) bounds each connect
 and read, and a whole attempt is bounded by 4 × that, so a server trickling bytes cannot hold a worker.
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -58,7 +63,8 @@ class HttpFetcher(Fetcher):
     """`Fetcher` over httpx. Pass `resolver`, `transport` and `sleep` in tests; production needs none.
 
     An injected `transport` replaces the pinned one (the URL guard still runs before every hop, but
-    the socket-level pinning is then the transport's business).
+    the socket-level pinning is then the transport's business). `ssl_context` replaces the default
+    certificate checks (tests trust a self-signed loopback server with it).
     """
 
     def __init__(
@@ -68,8 +74,11 @@ class HttpFetcher(Fetcher):
         resolver: Resolver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._settings = settings
+        self._ssl_context = ssl_context
+        self._http2 = bool(getattr(settings, "fetch_http2", True))
         self._resolver: Resolver = resolver or SystemResolver()
         self._transport = transport
         self._sleep = sleep or asyncio.sleep
@@ -83,10 +92,14 @@ class HttpFetcher(Fetcher):
         if self._client is not None:
             return
         transport = self._transport or PinnedTransport(
-            PinnedNetworkBackend(self._pins, self._resolver, self._allow_hosts)
+            PinnedNetworkBackend(self._pins, self._resolver, self._allow_hosts),
+            http2=self._http2,
+            ssl_context=self._ssl_context,
         )
         self._client = httpx.AsyncClient(
             transport=transport,
+            http2=self._http2,
+            cookies=httpx.Cookies(),  # a fresh jar per start(): one job's cookies never reach another
             follow_redirects=False,
             trust_env=False,  # no proxies from the environment: they would bypass the pinning
             timeout=httpx.Timeout(self._settings.fetch_timeout_s),

@@ -18,6 +18,7 @@ pyproject.toml); a test opens a real loopback connection through it so an upgrad
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -116,12 +117,22 @@ class PinnedNetworkBackend(httpcore.AsyncNetworkBackend):
 class PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's normal transport, with its connection pool built on a `PinnedNetworkBackend`."""
 
-    def __init__(self, backend: PinnedNetworkBackend, *, limits: httpx.Limits | None = None) -> None:
+    def __init__(
+        self,
+        backend: PinnedNetworkBackend,
+        *,
+        limits: httpx.Limits | None = None,
+        http2: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        super().__init__(trust_env=False, limits=limits)
-        ssl_context = httpx.create_ssl_context(trust_env=False)
+        super().__init__(trust_env=False, limits=limits, http2=http2)
+        # HTTP/2 is offered through TLS ALPN; a server that does not take it gets HTTP/1.1.
+        ssl_context = ssl_context or httpx.create_ssl_context(trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
+            http1=True,
+            http2=http2,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -74,6 +74,8 @@ async def create_analysis(request: Request, container: ContainerDep) -> JSONResp
     options: dict[str, object] = {"max_reviews": body.max_reviews} if body.max_reviews else {}
     if body.full:
         options["full"] = True
+    if body.time_budget_s is not None:
+        options["time_budget_s"] = body.time_budget_s
     try:
         job = await container.jobs.start_url(body.url, client=client_id(request), options=options)
     except InvalidRequest as exc:

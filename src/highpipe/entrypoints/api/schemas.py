@@ -14,6 +14,13 @@ class AnalysisCreate(BaseModel):
         description="a product page URL", examples=["http://127.0.0.1:8000/demo/products/tshirt"]
     )
     max_reviews: int | None = Field(default=None, ge=1, le=100_000)
+    time_budget_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=21_600,
+        description="stop collecting after this many seconds (default HIGHPIPE_CRAWL_TIME_BUDGET_S); "
+        "what was collected is still analysed and the job ends failed with code time_budget",
+    )
     full: bool = Field(
         default=False,
         description="re-crawl every page even if the product was analysed before (no incremental stop)",

@@ -47,6 +47,7 @@ export type Reason = string;
 export type Analyzed = number;
 export type Collected = number;
 export type Pages = number;
+export type PagesPerS = number | null;
 export type RatePerS = number;
 export type TotalEstimate = number | null;
 export type Stage = "collect" | "analyze" | "report";
@@ -137,6 +138,7 @@ export interface ProgressData {
   analyzed: Analyzed;
   collected: Collected;
   pages: Pages;
+  pages_per_s?: PagesPerS;
   rate_per_s: RatePerS;
   total_estimate: TotalEstimate;
 }
