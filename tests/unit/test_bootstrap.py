@@ -7,6 +7,7 @@ import pytest
 from highpipe.adapters import registry
 from highpipe.adapters.bus.memory import MemoryBus
 from highpipe.adapters.cache.memory import MemoryCache
+from highpipe.adapters.lake.buffered import BufferedLake
 from highpipe.adapters.lake.parquet import FileLake
 from highpipe.adapters.store.sql import SqlStore
 from highpipe.bootstrap import bootstrap
@@ -18,9 +19,18 @@ def test_embedded_defaults() -> None:
     assert isinstance(container.bus, MemoryBus)
     assert isinstance(container.store, SqlStore)
     assert isinstance(container.cache, MemoryCache)
-    assert isinstance(container.lake, FileLake)
+    assert isinstance(container.lake, BufferedLake) and isinstance(container.lake.inner, FileLake)
     assert container.llm is None
     assert container._analyzer is None, "the analyzer loads lazily, on first use"
+
+
+def test_lake_batching_can_be_turned_off_and_s3_is_a_lake_scheme() -> None:
+    plain = bootstrap(Settings(database_url="sqlite+aiosqlite://", lake_url="lake", lake_flush_rows=0))
+    assert isinstance(plain.lake, FileLake)
+    from highpipe.adapters import registry
+    from highpipe.adapters.lake.s3 import S3Lake
+
+    assert registry.load_class("lake", "s3://bucket/prefix?endpoint=http://127.0.0.1:1") is S3Lake
 
 
 def test_llm_is_built_from_its_url() -> None:

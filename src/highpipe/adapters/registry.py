@@ -23,6 +23,7 @@ CACHE: Final[dict[str, str]] = {
 }
 LAKE: Final[dict[str, str]] = {
     "file": "highpipe.adapters.lake.parquet:FileLake",
+    "s3": "highpipe.adapters.lake.s3:S3Lake",
 }
 
 LLM: Final[dict[str, str]] = {

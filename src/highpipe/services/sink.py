@@ -1,17 +1,22 @@
 """The sink's use cases: make analyses and events durable, write the lake, and finish jobs.
 
 - `record_event`: stores a `job.events` envelope (assigning its seq) and fans it out to live viewers.
-- `handle_collected`: raw reviews to the lake.
-- `handle_analyzed`: analyses to the store and lake; on the final batch, builds the report and ends the
+- `handle_collected`: reviews to the lake: appended to `raw/reviews`, upserted by review_uid into
+  `curated/reviews` (so re-running a job for the same product never duplicates curated rows).
+- `handle_analyzed`: analyses to the store and upserted into the lake's `curated/review_analyses`; on the
+  final batch, flushes the lake (a finished job's rows are durable there), builds the report and ends the
   job (completed, or failed with the collection's reason; a cancelled job keeps a partial report).
+- Stored events go to the lake's `raw/job_events` when the lake batches writes (never one file per event).
+Lake rows follow the explicit schemas of docs/lake.md: the sink picks their columns by name, so a field
+added to a domain model reaches the lake only once the lake schema gains it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 from highpipe.analysis.llm_summary import llm_summary
 from highpipe.analysis.report import build_report
@@ -24,6 +29,7 @@ from highpipe.domain.events import (
     StageData,
 )
 from highpipe.domain.jobs import is_final
+from highpipe.domain.models import Review, ReviewAnalysis
 from highpipe.observability import Metrics
 from highpipe.ports.bus import Message
 from highpipe.ports.cache import Cache
@@ -35,8 +41,69 @@ from highpipe.services.events import Emitter, live_channel
 log = logging.getLogger(__name__)
 
 
+_REVIEW_COLUMNS: Final = (
+    "review_uid",
+    "product_id",
+    "site",
+    "text",
+    "rating",
+    "title",
+    "date",
+    "author_hash",
+    "author_display",
+    "option",
+    "helpful",
+    "source_line",
+)
+_FINAL_EVENTS: Final = frozenset({"completed", "failed", "cancelled"})
+_SITE_CACHE_MAX: Final = 10_000
+
+
 def report_cache_key(job_id: str) -> str:
     return f"report:{job_id}"
+
+
+def review_lake_row(review: Review, job_id: str) -> dict[str, Any]:
+    """A row of the lake's raw/curated `reviews` datasets (schema version 1)."""
+    dumped = review.model_dump()
+    return {"source": review.site, **{c: dumped.get(c) for c in _REVIEW_COLUMNS}, "job_id": job_id}
+
+
+def analysis_lake_row(
+    analysis: ReviewAnalysis, job_id: str, product_id: str | None, site: str
+) -> dict[str, Any]:
+    """A row of the lake's `curated/review_analyses` dataset (schema version 1)."""
+    return {
+        "source": site,
+        "review_uid": analysis.review_uid,
+        "product_id": product_id,
+        "job_id": job_id,
+        "sentiment_label": analysis.sentiment.label,
+        "sentiment_score": analysis.sentiment.score,
+        "aspects": [
+            {
+                "aspect_id": m.aspect_id,
+                "aspect": m.aspect,
+                "polarity": m.polarity,
+                "clause": m.clause,
+                "score": m.score,
+            }
+            for m in analysis.aspects
+        ],
+        "emotions": list(analysis.emotions),
+        "clauses": [
+            {
+                "text": c.text,
+                "start": c.start,
+                "end": c.end,
+                "sentiment_label": c.sentiment.label,
+                "sentiment_score": c.sentiment.score,
+            }
+            for c in analysis.clauses
+        ],
+        "language": analysis.language,
+        "model_version": analysis.model_version,
+    }
 
 
 @dataclass
@@ -49,6 +116,7 @@ class SinkService:
     min_mentions: int = 3
     metrics: Metrics | None = None
     llm: LLM | None = None
+    _sites: dict[str, str] = field(default_factory=dict)  # job_id -> site, for the lake's event partitions
 
     async def record_event(self, message: Message) -> None:
         envelope = Envelope.model_validate(message.value)
@@ -61,16 +129,41 @@ class SinkService:
             return  # a redelivered event that is already stored
         if self.metrics:
             self.metrics.events_recorded.labels(stored.type).inc()
+            self.metrics.observe_event(stored)  # stage durations: only the sink sees both ends durably
         await self.cache.publish(live_channel(stored.job_id), json.dumps(stored.to_wire()).encode())
+        if self.lake is not None and self.lake.batches_writes:
+            row = {
+                "source": await self._job_site(stored.job_id),
+                "job_id": stored.job_id,
+                "seq": stored.seq,
+                "type": stored.type,
+                "ts": stored.ts,
+                "event_version": stored.version,
+                "data": json.dumps(stored.data, ensure_ascii=False),
+            }
+            await self.lake.write("raw", "job_events", [row])
+            if stored.type in _FINAL_EVENTS:
+                self._sites.pop(stored.job_id, None)
+
+    async def _job_site(self, job_id: str) -> str:
+        """The site of the job's product (cached once known), else "unknown"."""
+        site = self._sites.get(job_id)
+        if site is None:
+            job = await self.store.get_job(job_id)
+            if job is None or not job.product_id:
+                return "unknown"
+            if len(self._sites) >= _SITE_CACHE_MAX:
+                self._sites.clear()
+            site = self._sites[job_id] = job.product_id.split(":", 1)[0]
+        return site
 
     async def handle_collected(self, message: Message) -> None:
         msg = ReviewsCollected.model_validate(message.value)
         if self.lake is None or not msg.reviews:
             return
-        rows: list[dict[str, Any]] = [
-            {**r.model_dump(mode="json"), "source": r.site, "job_id": msg.job_id} for r in msg.reviews
-        ]
+        rows = [review_lake_row(r, msg.job_id) for r in msg.reviews]
         await self.lake.write("raw", "reviews", rows)
+        await self.lake.upsert("curated", "reviews", rows)
 
     async def handle_analyzed(self, message: Message) -> None:
         msg = ReviewsAnalyzed.model_validate(message.value)
@@ -92,11 +185,11 @@ class SinkService:
             )
             if self.lake is not None:
                 site = job.product_id.split(":", 1)[0] if job.product_id else "unknown"
-                rows = [
-                    {**a.model_dump(mode="json"), "source": site, "job_id": msg.job_id} for a in msg.analyses
-                ]
-                await self.lake.write("curated", "review_analyses", rows)
+                rows = [analysis_lake_row(a, msg.job_id, job.product_id, site) for a in msg.analyses]
+                await self.lake.upsert("curated", "review_analyses", rows)
         if msg.final:
+            if self.lake is not None:
+                await self.lake.flush()  # a finished job's rows are in the lake, not only in a buffer
             await self._finalize(msg)
 
     async def _finalize(self, msg: ReviewsAnalyzed) -> None:
