@@ -83,8 +83,10 @@ class CrawlService:
         return self.upload_dir is not None and _inside(path, self.upload_dir)
 
     async def _cancelled(self, job_id: str) -> bool:
+        """The job was deleted, cancelled, or ended by someone else (an orchestrator's timeout marks it
+        failed): stop spending requests on it."""
         job = await self.store.get_job(job_id)
-        return job is None or job.status == "cancelled"
+        return job is None or is_final(job.status)
 
     async def _publish(
         self, job_id: str, batch: int, product: Product | None, reviews: list[Review], **final: object

@@ -189,3 +189,21 @@ reports = Table(
     Column("payload", JsonType, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Tracked products (POST/GET/DELETE /api/watchlist), re-analysed on a schedule by the Airflow DAG;
+# the last refresh's negative share is kept for the sharp-rise alert (services/watchlist.py).
+watchlist = Table(
+    "watchlist",
+    metadata,
+    Column("watch_id", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(64), nullable=False, unique=True),
+    Column("label", String(200), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_job_id", String(64), nullable=True),
+    Column("last_refreshed_at", UtcDateTime, nullable=True),
+    Column("last_negative_share", Float, nullable=True),
+    Column("last_reviews", Integer, nullable=True),
+    Column("last_alert", JsonType, nullable=True),
+    Index(None, "created_at"),
+)
