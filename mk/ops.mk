@@ -1,9 +1,9 @@
 # Operations artefacts: Prometheus rules, Grafana dashboards, the Helm chart, Terraform, Dockerfiles.
 #   make ops-tools   install/build the validators (idempotent; cached by version under $(OPS_CACHE))
-#   make ops-test    ops-tools, then every ops validation (tests/ops: promtool, helm lint/template +
+#   make ops-test    ops-tools, then every ops validation (tests/ops: promtool, amtool, helm lint/template +
 #                    kubeconform --strict with offline schemas, policy checks, dashboards, Terraform)
 # Tools and where they come from (docs/deploy.md, "Validation"):
-#   promtool              Debian package `prometheus`
+#   promtool, amtool      Debian packages `prometheus` and `prometheus-alertmanager` (mk/prometheus.mk)
 #   helm, kubeconform     built from the Go module proxy with `go install`, one folder per version
 #   kubernetes-validate   PyPI, in a tool venv of its own (it ships the Kubernetes JSON schemas)
 #   python-hcl2           PyPI, same tool venv (parses the Terraform modules and docker-bake.hcl)
@@ -31,12 +31,10 @@ TEST_EXTRA += ops-test
 
 ops-tools: ops-promtool $(HIGHPIPE_HELM) $(HIGHPIPE_KUBECONFORM) $(HIGHPIPE_OPS_PYTHON)
 
-ops-promtool:
-	@command -v promtool >/dev/null 2>&1 || { \
-	  echo "ops-tools: installing promtool (Debian package prometheus)"; \
-	  apt-get update -q >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus >/dev/null; }
+# promtool and amtool come with the Prometheus and Alertmanager packages (mk/prometheus.mk).
+ops-promtool: prometheus-tools
 	@promtool --version 2>&1 | head -1
+	@amtool --version 2>&1 | head -1
 
 # Go builds take a few minutes on 2 cores the first time; the binary is then reused.
 $(OPS_CACHE)/bin/helm-%/helm:

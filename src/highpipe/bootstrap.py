@@ -142,6 +142,7 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
         "bus", settings.bus_url, max_attempts=settings.bus_max_attempts
     )
     store: Store = overrides.get("store") or registry.create("store", settings.database_url)
+    metrics.watch(bus=bus, store=store)  # dead letters and the DB pool, read at each scrape
     cache: Cache | None = overrides.get("cache")
     if cache is None:
         cache = registry.create("cache", settings.cache_url)
@@ -154,9 +155,18 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
     if "lake" in overrides:
         lake = overrides["lake"]
     else:
-        lake = (
-            registry.load_class("lake", settings.lake_url)(settings.lake_url) if settings.lake_url else None
-        )
+        lake = None
+        if settings.lake_url:
+            lake = registry.load_class("lake", settings.lake_url)(settings.lake_url)
+            if settings.lake_flush_rows > 0:  # batched writes: a few large files, not one per message
+                from highpipe.adapters.lake.buffered import BufferedLake
+
+                lake = BufferedLake(
+                    lake,  # type: ignore[arg-type]
+                    flush_rows=settings.lake_flush_rows,
+                    flush_s=settings.lake_flush_seconds,
+                    compact_files=settings.lake_compact_files,
+                )
 
     # Per-job fetchers: robots.txt -> httpx (HTTP/2, own cookie jar) with the headless-browser fallback.
     # The browser pool is shared by the process and starts nothing until a page needs rendering.

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./.highpipe/highpipe.db"
     cache_url: str = "memory://"
     lake_url: str = ".highpipe/lake"
+    lake_flush_rows: int = Field(default=20_000, ge=0, description="lake rows buffered per file; 0: unbatched")
+    lake_flush_seconds: float = Field(default=30.0, gt=0, description="flush the lake buffer at least this often")
+    lake_compact_files: int = Field(default=8, ge=2, description="compact a raw partition at this many files")
     warehouse_url: str = "duckdb:///.highpipe/warehouse.duckdb"
     llm_url: str = ""
 
@@ -24,6 +27,11 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str = Field(default="", description="base URL shown to users; default http://host:port")
     api_token: str = Field(default="", description="bearer token required for state-changing calls if set")
+    alerts_webhook_token: str = Field(
+        default="",
+        description="bearer token Alertmanager sends to POST /api/alerts/alertmanager; "
+        "empty: HIGHPIPE_API_TOKEN applies",
+    )
     rate_limit_per_minute: int = Field(default=30, ge=1, description="analysis submissions per client")
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     upload_dir: str = ".highpipe/uploads"

@@ -60,6 +60,14 @@ def promtool() -> str:
 
 
 @pytest.fixture(scope="session")
+def amtool() -> str:
+    path = os.environ.get("HIGHPIPE_AMTOOL") or shutil.which("amtool")
+    if not path:
+        missing("amtool (Debian package prometheus-alertmanager)")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
 def helm() -> str:
     return _binary("HIGHPIPE_HELM", "helm", "helm")
 

@@ -13,8 +13,21 @@ from tests.ops.conftest import DEPLOY
 
 CHART = DEPLOY / "helm" / "highpipe"
 ENVIRONMENTS = ("dev", "prod")
-# Strimzi's CRDs are not available from any registry package (third_party/README.md).
-SKIPPED_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic")
+CRDS = DEPLOY.parent / "third_party" / "crds"
+
+
+def _vendored_kinds() -> set[str]:
+    """Kinds whose CRD is in third_party/crds (file names are <group>_<plural>.yaml)."""
+    return {p.stem.split("_", 1)[-1] for p in CRDS.rglob("*.yaml")}
+
+
+# Strimzi's CRDs are not available from any registry package (third_party/README.md). The
+# AlertmanagerConfig CRD is (prometheus-operator's module, like the ServiceMonitor one) but not vendored
+# yet: until third_party/crds/prometheus-operator/ has monitoring.coreos.com_alertmanagerconfigs.yaml it is
+# skipped here and checked structurally (tests/ops/test_alertmanager.py).
+SKIPPED_KINDS: tuple[str, ...] = ("Kafka", "KafkaNodePool", "KafkaTopic") + (
+    () if "alertmanagerconfigs" in _vendored_kinds() else ("AlertmanagerConfig",)
+)
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 
 
@@ -58,6 +71,14 @@ def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
         spec = spec["jobTemplate"]["spec"]
     template: dict[str, Any] = spec["template"]["spec"]
     return template
+
+
+def pod_labels(workload: dict[str, Any]) -> dict[str, str]:
+    spec = workload["spec"]
+    if workload["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    labels: dict[str, str] = spec["template"]["metadata"].get("labels", {})
+    return labels
 
 
 def containers(workload: dict[str, Any]) -> Iterator[dict[str, Any]]:

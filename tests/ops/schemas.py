@@ -66,11 +66,19 @@ def strict(schema: Any) -> Any:
     return out
 
 
+class _CrdLoader(yaml.SafeLoader):
+    """PyYAML resolves a bare `=` to the YAML 1.1 `value` tag, which it cannot construct; the
+    prometheus-operator CRDs list `=` as an enum value (matchType), meaning the string."""
+
+
+_CrdLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+
+
 def crd_schemas(crd_dir: Path = CRDS) -> dict[str, dict[str, Any]]:
     """File name → JSON schema for every served version of every CRD under `crd_dir`."""
     schemas: dict[str, dict[str, Any]] = {}
     for path in sorted(crd_dir.rglob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
+        for doc in yaml.load_all(path.read_text(), Loader=_CrdLoader):
             if not doc or doc.get("kind") != "CustomResourceDefinition":
                 continue
             spec = doc["spec"]

@@ -23,6 +23,7 @@ export async function preloadRoute(pathname: string): Promise<void> {
 }
 const HistoryPage = lazy(() => import("./pages/HistoryPage"));
 const ComparePage = lazy(() => import("./pages/ComparePage"));
+const AlertsPage = lazy(() => import("./pages/AlertsPage"));
 
 function NotFound() {
   const { t } = useI18n();
@@ -69,6 +70,7 @@ export function App() {
           </NavLink>
           <NavLink to="/history">{t("navHistory")}</NavLink>
           <NavLink to="/compare">{t("navCompare")}</NavLink>
+          <NavLink to="/alerts">{lang === "en" ? "Alerts" : "알림"}</NavLink>
         </nav>
         <div className="toggles">
           <button type="button" onClick={() => setLang(lang === "ko" ? "en" : "ko")} aria-label={t("langToggleLabel")} lang={lang === "ko" ? "en" : "ko"}>
@@ -85,6 +87,7 @@ export function App() {
             <Route path="/" element={<HomePage />} />
             <Route path="/history" element={<HistoryPage />} />
             <Route path="/compare" element={<ComparePage />} />
+            <Route path="/alerts" element={<AlertsPage />} />
             <Route path="/analyses/:id" element={<AnalysisPage />} />
             <Route path="*" element={<NotFound />} />
           </Routes>

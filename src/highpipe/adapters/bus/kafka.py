@@ -8,6 +8,8 @@ plus optional `compression=gzip|lz4|zstd|snappy|none` (default lz4 when its code
   group `<prefix>sink-events`), so several HighPipe deployments or test runs can share one broker. The
   services never see it: handlers get messages with the plain topic names, and `group_lag()` and
   dead-letter records use them too.
+- `dead_letters` counts the messages parked on `dead-letter` per (topic, group), plain names, for the
+  `highpipe_bus_dead_letters_total` metric.
 
 - Topics: those of DESIGN.md are created at start, any other on first use (admin client, `partitions`
   each, `replication` copies); existing topics are left as they are.
@@ -31,6 +33,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
@@ -100,6 +103,7 @@ class KafkaBus(Bus):
         self._topics: set[str] = set()
         self._topic_lock = asyncio.Lock()
         self._groups: dict[tuple[str, str], GroupConsumer] = {}
+        self.dead_letters: Counter[tuple[str, str]] = Counter()  # (topic, group) -> messages parked
 
     def _require(self) -> Any:
         if self._producer is None:
@@ -185,6 +189,18 @@ class KafkaBus(Bus):
             msg = dataclasses.replace(msg, topic=topic)
             await self.publish(TOPIC_DEAD_LETTER, msg.key, dead_letter_value(msg, exc, attempts))
 
+    def _counted_dead_letter(
+        self, topic: str, group: str
+    ) -> Callable[[Message, BaseException, int], Awaitable[None]]:
+        """The group member's dead-letter callback, counting what it parks (once it is published)."""
+
+        async def park(msg: Message, exc: BaseException, attempts: int) -> None:
+            await self._dead_letter(msg, exc, attempts)
+            if topic != TOPIC_DEAD_LETTER:
+                self.dead_letters[(topic, group)] += 1
+
+        return park
+
     async def subscribe(self, topic: str, group: str, handler: Handler) -> None:
         self._require()
         if (topic, group) in self._groups:
@@ -210,7 +226,7 @@ class KafkaBus(Bus):
             real_topic,
             real_group,
             handler,
-            self._dead_letter,
+            self._counted_dead_letter(topic, group),
             max_attempts=self.max_attempts,
             backoff_s=self.backoff_s,
             stop_grace_s=self.stop_grace_s,

@@ -4,6 +4,7 @@ Each topic has `partitions` append-only logs; a message goes to partition hash(k
 job's messages stay in order. Every consumer group keeps its own offset per partition and has one
 consumer task per partition. An offset is committed only after the handler returned; a failing message is
 retried with backoff and, after `max_attempts`, published to `dead-letter` with the error.
+`dead_letters` counts those per (topic, group) for the `highpipe_bus_dead_letters_total` metric.
 
 URL: `memory://` or `memory://?partitions=4&max_attempts=3`. Limits: one process only; nothing survives
 a restart; the log of a topic is trimmed once every group has consumed it.
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +41,7 @@ class _Partition:
 
 @dataclass
 class _Group:
+    name: str
     handler: Handler
     offsets: list[int]
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -68,6 +71,7 @@ class MemoryBus(Bus):
         self._groups: dict[tuple[str, str], _Group] = {}
         self._changed: asyncio.Condition | None = None
         self._running = False
+        self.dead_letters: Counter[tuple[str, str]] = Counter()  # (topic, group) -> messages parked
 
     def _cond(self) -> asyncio.Condition:
         if self._changed is None:
@@ -105,7 +109,7 @@ class MemoryBus(Bus):
         if (topic, group) in self._groups:
             raise ValueError(f"group {group!r} already consumes {topic!r} in this process")
         parts = self._partitions(topic)
-        grp = _Group(handler=handler, offsets=[p.base for p in parts])
+        grp = _Group(name=group, handler=handler, offsets=[p.base for p in parts])
         self._groups[(topic, group)] = grp
         for i in range(self.partitions):
             grp.tasks.append(
@@ -123,7 +127,7 @@ class MemoryBus(Bus):
             msg = part.log[grp.offsets[index] - part.base]
             grp.busy += 1
             try:
-                await self._deliver(topic, grp.handler, msg)
+                await self._deliver(topic, grp.handler, msg, grp.name)
             finally:
                 grp.busy -= 1
                 grp.offsets[index] += 1  # commit: the handler's effects are durable (or dead-lettered)
@@ -131,7 +135,7 @@ class MemoryBus(Bus):
                 async with cond:
                     cond.notify_all()
 
-    async def _deliver(self, topic: str, handler: Handler, msg: Message) -> None:
+    async def _deliver(self, topic: str, handler: Handler, msg: Message, group: str = "") -> None:
         attempt = 1
         pause = self.backoff_s
         while True:
@@ -153,6 +157,7 @@ class MemoryBus(Bus):
                     log.error("message on %s failed %d times, dead-lettered: %s", topic, attempt, exc)
                     if topic != TOPIC_DEAD_LETTER:
                         await self.publish(TOPIC_DEAD_LETTER, msg.key, dead_letter_value(msg, exc, attempt))
+                        self.dead_letters[(topic, group)] += 1
                     return
                 log.warning("message on %s failed (attempt %d): %s", topic, attempt, exc)
                 await self._sleep(self.backoff_s * 2 ** (attempt - 1))

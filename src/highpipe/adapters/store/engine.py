@@ -12,6 +12,9 @@ URL formats:
   at most 5 s, a free pooled connection 5 s, a statement 30 s.
 
 Plain ``sqlite://`` and ``postgresql://`` are accepted and given their async driver.
+
+``pool_status(engine)`` reads the connection pool's counters for the ``highpipe_db_pool_*`` gauges
+(observability.py reads it at scrape time); an in-memory engine's single shared connection has none.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,7 +31,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 SCRIPT_LOCATION: Final = "highpipe:migrations"
 SQLITE_BUSY_TIMEOUT_MS: Final = 10_000
@@ -98,6 +102,39 @@ def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEng
         },
     )
     return create_async_engine(parsed, **kwargs)
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    """One look at a QueuePool: `size` permanent connections, up to `max_overflow` more on demand."""
+
+    size: int
+    max_overflow: int
+    in_use: int  # checked out by a request or worker right now
+    idle: int  # open and waiting in the pool
+    overflow: int  # open beyond `size` right now (0..max_overflow)
+
+    @property
+    def capacity(self) -> int:
+        """The most connections the pool opens; one more request waits up to the pool timeout."""
+        return self.size + self.max_overflow
+
+
+def pool_status(engine: AsyncEngine) -> PoolStatus | None:
+    """The pool's counters, or None for a pool without them (StaticPool of an in-memory database)."""
+    pool = engine.sync_engine.pool
+    if not isinstance(pool, QueuePool):
+        return None
+    # QueuePool.overflow() counts from -size (no connection opened yet) upwards; only the part beyond
+    # `size` is overflow. max_overflow has no public accessor; -1 (unbounded) is reported as 0.
+    max_overflow = max(int(getattr(pool, "_max_overflow", 0)), 0)
+    return PoolStatus(
+        size=pool.size(),
+        max_overflow=max_overflow,
+        in_use=pool.checkedout(),
+        idle=pool.checkedin(),
+        overflow=max(pool.overflow(), 0),
+    )
 
 
 def _install_sqlite_pragmas(engine: AsyncEngine, *, wal: bool) -> None:

@@ -1,7 +1,7 @@
 """The FastAPI application: REST + WebSocket + the web app, built around a bootstrapped Container.
 
 The page at `/` is the built web app (`web/dist`, or the folder named by `HIGHPIPE_WEB_DIST`) when it exists,
-with its assets under `/assets` and its client-side routes (`/analyses/...`, `/history`, `/compare`); without a
+with its assets under `/assets` and its client-side routes (`/analyses/...`, `/history`, `/compare`, `/alerts`); without a
 build it is the minimal page in `static/index.html`.
 """
 
@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from highpipe import __version__
 from highpipe.adapters.store.base import StoreUnavailable
 from highpipe.bootstrap import Container, Role
-from highpipe.entrypoints.api import analyses, ops, search, ws
+from highpipe.entrypoints.api import alerts, analyses, ops, search, watchlist, ws
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,9 @@ def create_app(container: Container, *, roles: tuple[Role, ...] = (), mount_demo
     app.include_router(analyses.router)
     app.include_router(ws.router)
     app.include_router(search.router)
+    app.include_router(watchlist.router)
+    app.include_router(watchlist.fail_router)
+    app.include_router(alerts.router)
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -107,7 +110,7 @@ def create_app(container: Container, *, roles: tuple[Role, ...] = (), mount_demo
         return HTMLResponse(page)
 
     if dist is not None:  # the web app's own routes (never /api, /ws, /docs, /demo, ...): its index.html
-        for route in ("/analyses/{job_id}", "/history", "/compare"):
+        for route in ("/analyses/{job_id}", "/history", "/compare", "/alerts"):
             app.add_api_route(
                 route, index, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
             )
