@@ -5,7 +5,7 @@
 #
 # 1. builds (once) the Airflow venv (build-venv.sh);
 # 2. makes a temporary AIRFLOW_HOME (SQLite metadata DB, `airflow db migrate`) and HighPipe data folder;
-# 3. starts `highpipe serve` (deploy/airflow/serve_highpipe.py, the app's .venv) on a free loopback port with
+# 3. starts `highpipe serve` (the app's .venv) on a free loopback port with
 #    the demo shop, and waits for /healthz;
 # 4. runs pytest with HIGHPIPE_API_URL pointing at it, then stops the server and deletes the temporary folders.
 # The app's venv must exist (`make setup`). HIGHPIPE_TEST_KAFKA_URL (set by `make test`) enables the trigger
@@ -41,7 +41,7 @@ export HIGHPIPE_DATABASE_URL="sqlite+aiosqlite:///$work/highpipe/highpipe.db" \
   HIGHPIPE_WAREHOUSE_URL="duckdb:///$work/highpipe/warehouse.duckdb" HIGHPIPE_RATE_LIMIT_PER_MINUTE=1000
 (
   cd "$work/highpipe"
-  exec "$app_python" "$repo/deploy/airflow/serve_highpipe.py" --port "$port"
+  exec "$repo/.venv/bin/highpipe" serve --port "$port"
 ) >"$work/serve.log" 2>&1 &
 server_pid=$!
 
