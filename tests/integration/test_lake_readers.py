@@ -80,11 +80,18 @@ async def test_sink_lake_read_by_duckdb_and_polars(file_lake_run: tuple[Path, di
     count = int(product["review_count"])
     files = sorted(root.rglob("part-*.parquet"))
     partitions = {f.parent for f in files}
-    # raw+curated reviews, analyses, job events: a few files per partition (one per job end), not per batch
-    assert len(files) <= 12 and all(len(list(p.glob("part-*.parquet"))) <= 3 for p in partitions), files
+    # raw+curated reviews, analyses, products, job events: a few files per partition (one per job end)
+    assert len(files) <= 14 and all(len(list(p.glob("part-*.parquet"))) <= 3 for p in partitions), files
 
     con = duckdb.connect()
-    for name in ("raw/reviews", "curated/reviews", "curated/review_analyses", "raw/job_events"):
+    datasets = (
+        "raw/reviews",
+        "curated/reviews",
+        "curated/review_analyses",
+        "raw/job_events",
+        "curated/products",
+    )
+    for name in datasets:
         source = f"read_parquet('{root}/{name}/*/*/*.parquet', hive_partitioning=true, union_by_name=true)"
         con.execute(f"CREATE VIEW {name.replace('/', '_')} AS SELECT * FROM {source}")  # noqa: S608 (test paths)
 
@@ -99,6 +106,9 @@ async def test_sink_lake_read_by_duckdb_and_polars(file_lake_run: tuple[Path, di
     )
     assert sum(n for _, n in sentiments) == count
     assert {label for label, _ in sentiments} <= {"positive", "negative", "neutral"}
+    # One catalogue row per product (its latest metadata), for the batch jobs' per-category aggregates.
+    catalogue = sql("SELECT product_id, title, count(*) OVER () FROM curated_products")
+    assert len(catalogue) == 1 and catalogue[0][0] == f"demo:{product['id']}" and catalogue[0][1]
     events = sql("SELECT job_id, min(seq), max(seq), count(*) FROM raw_job_events GROUP BY 1")
     assert len(events) == 2 and all(lo == 1 and hi == n for _, lo, hi, n in events)
 

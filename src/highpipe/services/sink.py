@@ -159,7 +159,16 @@ class SinkService:
 
     async def handle_collected(self, message: Message) -> None:
         msg = ReviewsCollected.model_validate(message.value)
-        if self.lake is None or not msg.reviews:
+        if self.lake is None:
+            return
+        if msg.product is not None:  # titles and categories for the batch jobs' per-category aggregates
+            product = {
+                **msg.product.model_dump(mode="json"),
+                "source": msg.product.site,
+                "job_id": msg.job_id,
+            }
+            await self.lake.upsert("curated", "products", [product])
+        if not msg.reviews:
             return
         rows = [review_lake_row(r, msg.job_id) for r in msg.reviews]
         await self.lake.write("raw", "reviews", rows)

@@ -77,11 +77,28 @@ _EVENT_COLUMNS: Final[tuple[tuple[str, str, bool], ...]] = (
     ("schema_version", "int32", False),
 )
 
+_PRODUCT_COLUMNS: Final[tuple[tuple[str, str, bool], ...]] = (
+    ("product_id", "string", False),
+    ("site", "string", True),
+    ("url", "string", True),
+    ("title", "string", True),
+    ("price", "double", True),
+    ("currency", "string", True),
+    ("average_rating", "double", True),
+    ("review_count", "int64", True),
+    ("category", "string", True),
+    ("image", "string", True),
+    ("job_id", "string", True),
+    ("ingested_at", _TS, False),
+    ("schema_version", "int32", False),
+)
+
 COLUMNS: Final[dict[str, tuple[tuple[str, str, bool], ...]]] = {
     "raw/reviews": _REVIEW_COLUMNS,
     "curated/reviews": _REVIEW_COLUMNS,
     "curated/review_analyses": _ANALYSIS_COLUMNS,
     "raw/job_events": _EVENT_COLUMNS,
+    "curated/products": _PRODUCT_COLUMNS,
 }
 
 DATASETS: Final[dict[str, DatasetSpec]] = {
@@ -96,6 +113,13 @@ DATASETS: Final[dict[str, DatasetSpec]] = {
     ),
     "raw/job_events": DatasetSpec(
         "raw", "job_events", 1, None, "every stored job.events envelope (append-only)"
+    ),
+    "curated/products": DatasetSpec(
+        "curated",
+        "products",
+        1,
+        "product_id",
+        "one row per product_id: its latest metadata (title, category)",
     ),
 }
 
