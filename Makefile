@@ -45,8 +45,8 @@ demo: setup $(DEMO_PREREQS)
 serve: demo
 
 lint: setup
-	$(UV) run ruff check src tests bench
-	$(UV) run ruff format --check src tests bench
+	$(UV) run ruff check src tests bench dags jobs deploy/airflow
+	$(UV) run ruff format --check src tests bench dags jobs deploy/airflow
 
 typecheck: setup
 	$(UV) run mypy src

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from highpipe.entrypoints import cli_servers, cli_tools
+from highpipe.entrypoints import cli_batch, cli_servers, cli_tools
 from highpipe.ops.cli import app as ops_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="HighPipe: 상품 리뷰 실시간 분석")
@@ -20,6 +20,8 @@ crawl_app = typer.Typer(no_args_is_help=True, help="Crawler tools.")
 app.add_typer(model_app, name="model")
 app.add_typer(crawl_app, name="crawl")
 app.add_typer(ops_app, name="ops")
+app.add_typer(cli_batch.batch_app, name="batch")
+app.add_typer(cli_batch.warehouse_app, name="warehouse")
 
 app.command()(cli_servers.serve)
 app.command("demo-shop")(cli_servers.demo_shop)
