@@ -52,7 +52,7 @@ def demo_shop(
     """Run the built-in demo shop alone."""
     from highpipe.demo_shop.app import run
 
-    err.print(f"Demo shop on http://{host}:{port}/")
+    err.print(f"Demo shop on http://{host}:{port}/demo/")
     run(host=host, port=port)
 
 
