@@ -171,3 +171,23 @@ async def test_redis_subscription_reconnects_after_the_server_drops_it() -> None
         await sub.close()
         await admin.aclose()
         await cache.stop()
+
+
+async def test_redis_requests_beyond_the_pool_wait_for_a_connection_instead_of_failing() -> None:
+    url = _real_url("HIGHPIPE_TEST_REDIS_URL")
+    cache = RedisCache(f"{url}{'&' if '?' in url else '?'}max_connections=4")
+    await cache.start()
+    key = f"test:pool:{uuid.uuid4().hex[:12]}"
+    try:
+        await cache.set(key, b"v", ttl_s=30)
+        # 50 concurrent reads through 4 connections: each waits its turn; none raises MaxConnectionsError.
+        values = await asyncio.gather(*(cache.get(key) for _ in range(50)))
+        assert values == [b"v"] * 50
+    finally:
+        await cache.delete(key)
+        await cache.stop()
+
+
+def test_redis_pool_size_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_connections"):
+        RedisCache("redis://127.0.0.1:6379/0?max_connections=0")

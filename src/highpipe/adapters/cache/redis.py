@@ -5,8 +5,10 @@ Shared by every API/WS replica, so a value cached or an event published by one i
 replicas count a rate-limit window exactly. `subscribe` returns once Redis confirmed the SUBSCRIBE:
 everything published on the channel from then on is delivered.
 
-URL: `redis://[:password@]host:port/db` (also `rediss://` for TLS), optional query `socket_timeout=5` and
-`client_name=highpipe` (how its connections show in CLIENT LIST).
+URL: `redis://[:password@]host:port/db` (also `rediss://` for TLS), optional query `socket_timeout=5`,
+`client_name=highpipe` (how its connections show in CLIENT LIST) and `max_connections=100` (the pool; a
+caller beyond it waits up to `socket_timeout` for a free connection instead of failing at once, so a burst
+of requests is not mistaken for Redis being down).
 Limits: each open subscription holds its own Redis connection (fine for hundreds of watchers per
 replica). Pub/sub is fire-and-forget: messages published while a subscriber is disconnected (Redis
 restarting, or Redis dropping a subscriber that fell 8 MiB behind) are lost; the subscription
@@ -23,7 +25,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
@@ -96,6 +98,9 @@ class RedisCache(Cache):
         self.url = parts._replace(query="").geturl()
         self.socket_timeout = float(query.get("socket_timeout", "5"))
         self.client_name = query.get("client_name", "highpipe")
+        self.max_connections = int(query.get("max_connections", "100"))
+        if self.max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1: {url!r}")
         self._client: Redis | None = None
         self._incr: Any = None
 
@@ -105,13 +110,16 @@ class RedisCache(Cache):
         return self._client
 
     async def start(self) -> None:
-        self._client = Redis.from_url(
+        pool = BlockingConnectionPool.from_url(
             self.url,
+            max_connections=self.max_connections,
+            timeout=self.socket_timeout,  # wait this long for a free connection
             socket_timeout=self.socket_timeout,
             socket_connect_timeout=2,
             client_name=self.client_name,
             health_check_interval=30,
         )
+        self._client = Redis.from_pool(pool)  # the client owns the pool and closes it
         self._incr = self._client.register_script(_INCR_WINDOW)
         if not await self.healthy():
             log.warning("redis at %s is not reachable yet; the cache is degraded until it is", self.url)
