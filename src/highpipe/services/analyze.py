@@ -2,6 +2,11 @@
 
 Cards are built incrementally per job; a worker that takes over a job mid-way (after a crash or a
 rebalance) first rebuilds the job's cards from what the store already holds.
+
+Live card updates go out at most every `card_interval_s` (0.3 s), and less often as the job grows (one
+more second per `card_reviews_per_s` reviews seen): every update is one stored event per changed card,
+so a 20k-review job at a fixed 0.3 s stored thousands of card events, and the sink's writes of them
+became the analysis path's bottleneck. The final cards always go out, complete.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class AnalyzeService:
     min_mentions: int = 3
     metrics: Metrics | None = None
     card_interval_s: float = 0.3
+    card_reviews_per_s: int = 10_000  # the interval grows 1 s per this many reviews seen (20k: 2 s)
     _jobs: dict[str, _JobState] = field(default_factory=dict)
     # One analyzer (its Kiwi instance) must not run in two threads at once; partitions are consumed
     # concurrently, so their batches take turns here.
@@ -101,7 +107,8 @@ class AnalyzeService:
         if msg.final and job.status != "cancelled":
             await self._add_stored(msg.job_id, state)  # the final cards count every review of the job
         now = time.monotonic()
-        if not is_final(job.status) and (msg.final or now - state.last_cards >= self.card_interval_s):
+        interval = max(self.card_interval_s, len(state.seen) / self.card_reviews_per_s)
+        if not is_final(job.status) and (msg.final or now - state.last_cards >= interval):
             state.last_cards = now
             for card in state.builder.changed():  # accumulates between calls: nothing is skipped
                 await self.emitter.emit(msg.job_id, card.model_copy(update={"review_uids": []}))
