@@ -4,9 +4,10 @@ Cards are built incrementally per job; a worker that takes over a job mid-way (a
 rebalance) first rebuilds the job's cards from what the store already holds.
 
 Live card updates go out at most every `card_interval_s` (0.3 s), and less often as the job grows (one
-more second per `card_reviews_per_s` reviews seen): every update is one stored event per changed card,
-so a 20k-review job at a fixed 0.3 s stored thousands of card events, and the sink's writes of them
-became the analysis path's bottleneck. The final cards always go out, complete.
+more second per `card_reviews_per_s` reviews seen, 4,000 by default): every update is one stored event
+per changed card, so a 20k-review job at a fixed 0.3 s stored thousands of card events, and the sink's
+writes of them became the analysis path's bottleneck (bench/bus_throughput.py). The final cards always
+go out, complete.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class AnalyzeService:
     min_mentions: int = 3
     metrics: Metrics | None = None
     card_interval_s: float = 0.3
-    card_reviews_per_s: int = 10_000  # the interval grows 1 s per this many reviews seen (20k: 2 s)
+    card_reviews_per_s: int = 4_000  # the interval grows 1 s per this many reviews seen (20k: 5 s)
     _jobs: dict[str, _JobState] = field(default_factory=dict)
     # One analyzer (its Kiwi instance) must not run in two threads at once; partitions are consumed
     # concurrently, so their batches take turns here.
