@@ -13,21 +13,6 @@ from tests.ops.conftest import DEPLOY
 
 CHART = DEPLOY / "helm" / "highpipe"
 ENVIRONMENTS = ("dev", "prod")
-CRDS = DEPLOY.parent / "third_party" / "crds"
-
-
-def _vendored_kinds() -> set[str]:
-    """Kinds whose CRD is in third_party/crds (file names are <group>_<plural>.yaml)."""
-    return {p.stem.split("_", 1)[-1] for p in CRDS.rglob("*.yaml")}
-
-
-# Strimzi's CRDs are not available from any registry package (third_party/README.md). The
-# AlertmanagerConfig CRD is (prometheus-operator's module, like the ServiceMonitor one) but not vendored
-# yet: until third_party/crds/prometheus-operator/ has monitoring.coreos.com_alertmanagerconfigs.yaml it is
-# skipped here and checked structurally (tests/ops/test_alertmanager.py).
-SKIPPED_KINDS: tuple[str, ...] = ("Kafka", "KafkaNodePool", "KafkaTopic") + (
-    () if "alertmanagerconfigs" in _vendored_kinds() else ("AlertmanagerConfig",)
-)
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 
 

@@ -23,7 +23,7 @@ def test_crds_are_unchanged() -> None:
 
 def test_every_folder_has_its_licence() -> None:
     folders = {p.parent for p in THIRD_PARTY.rglob("*.yaml")}
-    assert len(folders) == 4
+    assert len(folders) == 5
     for folder in folders:
         assert "Apache License" in (folder / "LICENSE").read_text()[:200], folder
 
