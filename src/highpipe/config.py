@@ -16,8 +16,12 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./.highpipe/highpipe.db"
     cache_url: str = "memory://"
     lake_url: str = ".highpipe/lake"
-    lake_flush_rows: int = Field(default=20_000, ge=0, description="lake rows buffered per file; 0: unbatched")
-    lake_flush_seconds: float = Field(default=30.0, gt=0, description="flush the lake buffer at least this often")
+    lake_flush_rows: int = Field(
+        default=20_000, ge=0, description="lake rows buffered per file; 0: unbatched"
+    )
+    lake_flush_seconds: float = Field(
+        default=30.0, gt=0, description="flush the lake buffer at least this often"
+    )
     lake_compact_files: int = Field(default=8, ge=2, description="compact a raw partition at this many files")
     warehouse_url: str = "duckdb:///.highpipe/warehouse.duckdb"
     llm_url: str = ""
