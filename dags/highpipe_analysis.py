@@ -1,9 +1,13 @@
 """HighPipe's analysis request flow as Airflow DAGs: submit (or pick up) an analysis and watch it finish.
 
-- `highpipe_analysis`: triggered through Airflow's API with a conf such as
-  `{"url": "https://...", "max_reviews": 500}`: submits the analysis (`POST /api/analyses`, which hands the
-  crawl to HighPipe's crawl workers), then waits for collection, analysis and completion, each with its
-  own timeout; a timeout marks the job failed with a reason and fails the run.
+- `highpipe_analysis`: the original request flow, triggered through Airflow's API with a conf such as
+  `{"url": "https://...", "max_reviews": 500}`: creates the job (`POST /api/analyses` with
+  `"dispatch": "external"`: no crawl worker takes it), calls the crawler service for it
+  (`POST {crawler}/crawl {"job_id", "url"}`; Variable `highpipe_crawler_url`, else env
+  HIGHPIPE_CRAWLER_URL, else `<HighPipe URL>/crawler`), which publishes the reviews on the bus for the
+  analysis workers; then waits for collection, analysis and completion, each with its own timeout. A
+  crawler call that fails (unreachable, 4xx/5xx) or a timeout marks the job failed with a reason and
+  fails the run.
 - `highpipe_analysis_from_kafka`: event-driven. An AssetWatcher runs a MessageQueueTrigger on HighPipe's
   Kafka request topic (`analysis.requested`, or env HIGHPIPE_KAFKA_REQUEST_TOPIC when the bus uses a
   topic prefix) through the Airflow connection `highpipe_kafka`; each request message becomes an asset
@@ -22,7 +26,7 @@ import pendulum
 from airflow.providers.common.messaging.triggers.msg_queue import MessageQueueTrigger
 from airflow.sdk import DAG, Asset, AssetWatcher, Param, task
 from highpipe_common.messages import request_from_context
-from highpipe_common.tasks import DEFAULT_PARAMS, analysis_flow, submit_analysis
+from highpipe_common.tasks import DEFAULT_PARAMS, analysis_flow, request_crawl, submit_analysis
 
 REQUEST_TOPIC = os.environ.get("HIGHPIPE_KAFKA_REQUEST_TOPIC", "analysis.requested")
 KAFKA_CONN_ID = "highpipe_kafka"
@@ -48,7 +52,8 @@ with DAG(
     },
     doc_md=__doc__,
 ) as analysis_dag:
-    analysis_flow(submit_analysis())
+    job = submit_analysis()
+    analysis_flow(job, after=request_crawl(job))
 
 
 analysis_requests = Asset(

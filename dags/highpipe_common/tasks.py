@@ -1,4 +1,5 @@
-"""The analysis-flow tasks shared by the DAGs (TaskFlow): submit, wait per milestone, summarise.
+"""The analysis-flow tasks shared by the DAGs (TaskFlow): submit, call the crawler, wait per milestone,
+summarise.
 
 Timeouts and the poll interval come from the DAG run's params (`collect_timeout_s`, `analyze_timeout_s`,
 `complete_timeout_s`, `poll_s`), so a run can be given its own; `DEFAULT_PARAMS` holds the defaults.
@@ -11,7 +12,8 @@ from typing import Any, Final
 from airflow.sdk import task
 from airflow.sdk.exceptions import AirflowFailException
 
-from highpipe_common.client import HighPipeClient
+from highpipe_common.client import CrawlerClient, HighPipeClient
+from highpipe_common.crawling import CrawlerCallFailed, start_crawl
 from highpipe_common.waiting import JobEnded, MilestoneTimeout, wait_for
 
 DEFAULT_PARAMS: Final[dict[str, Any]] = {
@@ -55,7 +57,8 @@ def wait_milestone(job_id: str, milestone: str, params: dict[str, Any]) -> dict[
 
 @task(retries=2)
 def submit_analysis(**context: Any) -> str:
-    """POST /api/analyses with the run's `url` (and `max_reviews`, `full`); returns the job id."""
+    """POST /api/analyses with the run's `url` (and `max_reviews`, `full`) and `dispatch: external`: the
+    job is created but no crawl worker takes it (request_crawl hands it to the crawler service)."""
     params = context["params"]
     url = str(params.get("url") or "").strip()
     if not url:
@@ -63,7 +66,25 @@ def submit_analysis(**context: Any) -> str:
             "url 파라미터가 필요합니다 / The run needs a `url` param (the product page)."
         )
     with HighPipeClient() as client:
-        return client.submit(url, max_reviews=params.get("max_reviews"), full=bool(params.get("full")))
+        return client.submit(
+            url,
+            max_reviews=params.get("max_reviews"),
+            full=bool(params.get("full")),
+            dispatch="external",
+        )
+
+
+@task
+def request_crawl(job_id: str, **context: Any) -> dict[str, Any]:
+    """POST {crawler}/crawl for the job (its own URL); a failed call marks the job failed (no retry: the
+    job has ended). Returns the crawler's answer: the crawl id and its status URL."""
+    with HighPipeClient() as api, CrawlerClient() as crawler:
+        url = str(api.status(job_id)["job"]["source"])
+        try:
+            answer = start_crawl(api, crawler, job_id, url, max_reviews=context["params"].get("max_reviews"))
+        except CrawlerCallFailed as exc:
+            raise AirflowFailException(str(exc)) from exc
+        return {**answer, "status_url": f"{crawler.base_url}/crawl/{answer['id']}"}
 
 
 @task
@@ -100,11 +121,14 @@ def summarize(job_id: str) -> dict[str, Any]:
     }
 
 
-def analysis_flow(job_id: Any) -> Any:
-    """Wire the waits and the summary after `job_id` (an XComArg); returns the summary's XComArg."""
+def analysis_flow(job_id: Any, after: Any = None) -> Any:
+    """Wire the waits and the summary after `job_id` (an XComArg) and `after` (a task that must succeed
+    first, such as request_crawl); returns the summary's XComArg."""
     collected = wait_collected(job_id)
     analyzed = wait_analyzed(job_id)
     completed = wait_completed(job_id)
     summary = summarize(job_id)
+    if after is not None:
+        after >> collected
     collected >> analyzed >> completed >> summary
     return summary

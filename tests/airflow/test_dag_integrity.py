@@ -20,14 +20,16 @@ def test_every_dag_file_imports_cleanly(dagbag: Any) -> None:
 
 def test_analysis_dags_share_the_flow(dagbag: Any) -> None:
     for dag_id, first in (
-        ("highpipe_analysis", "submit_analysis"),
-        ("highpipe_analysis_from_kafka", "requested_job"),
+        ("highpipe_analysis", ["submit_analysis", "request_crawl"]),  # the DAG calls the crawler service
+        ("highpipe_analysis_from_kafka", ["requested_job"]),  # it watches jobs submitted by others
     ):
         dag = dagbag.get_dag(dag_id)
         order = [t.task_id for t in dag.topological_sort()]
-        assert order == [first, "wait_collected", "wait_analyzed", "wait_completed", "summarize"], dag_id
+        assert order == [*first, "wait_collected", "wait_analyzed", "wait_completed", "summarize"], dag_id
         assert {"collect_timeout_s", "analyze_timeout_s", "complete_timeout_s", "poll_s"} <= set(dag.params)
-    assert dagbag.get_dag("highpipe_analysis").schedule is None
+    analysis = dagbag.get_dag("highpipe_analysis")
+    assert analysis.schedule is None
+    assert analysis.get_task("wait_collected").upstream_task_ids == {"submit_analysis", "request_crawl"}
 
 
 def test_the_event_driven_dag_watches_the_kafka_request_topic(dagbag: Any) -> None:

@@ -22,7 +22,8 @@ def serve(
     port: Annotated[int, typer.Option(help="port")] = 8000,
     demo: Annotated[bool, typer.Option(help="mount the built-in demo shop at /demo/")] = True,
 ) -> None:
-    """Everything in one process: API + page + all workers + the demo shop, on embedded backends."""
+    """Everything in one process: API + page + all workers + the demo shop + the crawler service at /crawler,
+    on embedded backends."""
     import uvicorn
 
     from highpipe.bootstrap import ALL_ROLES, bootstrap
@@ -34,7 +35,7 @@ def serve(
         settings.allow_hosts = [*settings.allow_hosts, f"{host}:{port}", f"localhost:{port}"]
     setup_logging(settings.log_format, settings.log_level)
     container = bootstrap(settings)
-    api = create_app(container, roles=ALL_ROLES, mount_demo=demo)
+    api = create_app(container, roles=ALL_ROLES, mount_demo=demo, mount_crawler=True)
     err.print(
         f"[bold green]HighPipe[/] on [link]http://{host}:{port}/[/]  (API docs: http://{host}:{port}/docs)"
     )
@@ -149,6 +150,13 @@ def crawler(
     concurrency: Annotated[int, typer.Option(help="crawls running at once")] = 4,
     max_jobs: Annotated[int, typer.Option(help="crawl jobs kept in memory")] = 1000,
     demo: Annotated[bool, typer.Option(help="also mount the demo shop at /demo/")] = False,
+    jobs: Annotated[
+        bool | None,
+        typer.Option(
+            help="attach to HighPipe's store and bus to crawl for its jobs (POST /crawl {job_id}); "
+            "default: when HIGHPIPE_BUS_URL is not memory://"
+        ),
+    ] = None,
 ) -> None:
     """The crawler as an HTTP service: POST /crawl, GET /crawl/{id}, /healthz, /metrics."""
     import uvicorn
@@ -160,8 +168,22 @@ def crawler(
     if demo:
         settings.allow_hosts = [*settings.allow_hosts, f"{host}:{port}", f"localhost:{port}"]
     setup_logging(settings.log_format, settings.log_level)
+    # Crawling for jobs publishes their reviews on the bus: an in-process memory bus has no worker to
+    # read them, so by default only a crawler on the cluster's bus (Kafka) attaches.
+    attach = jobs if jobs is not None else not settings.bus_url.startswith("memory:")
+    container = None
+    if attach:
+        from highpipe.bootstrap import bootstrap
+
+        container = bootstrap(settings)  # started with no bus consumers by the app's lifespan
     application = create_crawler_app(
-        settings, max_concurrency=max(concurrency, 1), max_jobs=max(max_jobs, 1), mount_demo=demo
+        settings,
+        container=container,
+        manage_container=True,
+        max_concurrency=max(concurrency, 1),
+        max_jobs=max(max_jobs, 1),
+        mount_demo=demo,
     )
-    err.print(f"HighPipe crawler on http://{host}:{port}/ (POST /crawl, GET /crawl/{{id}})")
+    attached = f"; jobs of bus {settings.bus_url.split('?')[0]}" if container is not None else ""
+    err.print(f"HighPipe crawler on http://{host}:{port}/ (POST /crawl, GET /crawl/{{id}}{attached})")
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -1,6 +1,11 @@
 """`highpipe crawler`: the crawler as a small HTTP service, for callers that are not on the bus.
 
 - `POST /crawl` `{"url": "...", "max_reviews": 500, "max_pages": 50}` -> 202 `{"id", "status", "url"}`.
+- `POST /crawl` `{"job_id": "<HighPipe job id>", "url": "..."}` -> 202 `{"id", "job_id", "status", "url"}`:
+  crawl FOR a HighPipe job created with `dispatch: "external"` (crawler_jobs.py): the crawl worker's
+  use case runs here and the analysis workers finish the job as usual; 404 unknown job, 409 a job that
+  is not queued/running or not dispatched externally. Needs the service attached to HighPipe's store
+  and bus (`container=`); a standalone service answers 503.
 - `GET /crawl/{id}?limit=N` -> status (queued | running | completed | failed), pages, reviews collected,
   crawl rate, the product, the first N reviews (id, rating 1-5, text, ISO date; N <= 100), and on
   failure the reason ("blocked by the site (HTTP 403) ... — 40 reviews collected before that").
@@ -8,9 +13,10 @@
 
 Crawls run in this process with the same extractors and fetcher as the crawl worker (SSRF guard,
 robots.txt and per-host politeness apply), at most `max_concurrency` at once, each within
-`time_budget_s`. Jobs live in memory only: at most `max_jobs`; the oldest finished ones are dropped
-to make room, and a full table of unfinished jobs answers 503. With HIGHPIPE_API_TOKEN set, /crawl
-needs `Authorization: Bearer <token>`.
+`time_budget_s` (a job's crawl: the job's own budget). Crawls live in memory only: at most `max_jobs`;
+the oldest finished ones are dropped to make room, and a full table of unfinished ones answers 503. With
+HIGHPIPE_API_TOKEN set, /crawl needs `Authorization: Bearer <token>`. `highpipe serve` mounts this app at
+`/crawler` on its own, sharing its container (`shutdown()` is then the host app's to call).
 """
 
 from __future__ import annotations
@@ -18,10 +24,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
@@ -34,7 +40,14 @@ from highpipe.domain.raw import RawReview
 from highpipe.entrypoints.api.deps import token_ok
 from highpipe.ports.fetch import Fetcher, FetchError
 
+if TYPE_CHECKING:
+    from highpipe.bootstrap import Container
+
 PREVIEW_MAX = 100
+NOT_ATTACHED = (
+    "이 수집 서비스는 HighPipe에 연결되어 있지 않습니다 / This crawler service is not attached to HighPipe's "
+    "store and bus (run `highpipe crawler` with HighPipe's HIGHPIPE_DATABASE_URL and HIGHPIPE_BUS_URL)."
+)
 
 
 def default_fetcher_factory(settings: Settings) -> Callable[[], Fetcher]:
@@ -52,7 +65,18 @@ def default_fetcher_factory(settings: Settings) -> Callable[[], Fetcher]:
 
 
 class CrawlRequest(BaseModel):
-    url: str = Field(min_length=1, max_length=2000, description="a product page URL")
+    url: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="a product page URL (with job_id: optional, and then it must be the job's own)",
+    )
+    job_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description='crawl for this HighPipe job (created with "dispatch": "external")',
+    )
     max_reviews: int = Field(default=500, ge=1, le=100_000)
     max_pages: int | None = Field(default=None, ge=1, le=10_000)
 
@@ -62,6 +86,8 @@ class CrawlJob:
     id: str
     url: str
     limits: CrawlLimits
+    job_id: str | None = None  # the HighPipe job this crawl is for
+    final: bool = False  # a job's crawl: its last batch was published
     status: str = "queued"
     pages: int = 0
     collected: int = 0
@@ -77,6 +103,7 @@ class CrawlJob:
         elapsed = ((self.finished or time.time()) - self.started) if self.started else 0.0
         return {
             "id": self.id,
+            "job_id": self.job_id,
             "url": self.url,
             "status": self.status,
             "pages": self.pages,
@@ -107,7 +134,9 @@ class CrawlerState:
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + n
 
-    def admit(self, job: CrawlJob) -> None:
+    def admit(
+        self, job: CrawlJob, runner: Callable[[CrawlJob], Coroutine[Any, Any, None]] | None = None
+    ) -> None:
         if len(self.jobs) >= self.max_jobs:
             done = sorted((j for j in self.jobs.values() if j.finished), key=lambda j: j.finished or 0)
             for old in done[: len(self.jobs) - self.max_jobs + 1]:
@@ -119,9 +148,15 @@ class CrawlerState:
                 headers={"Retry-After": "10"},
             )
         self.jobs[job.id] = job
-        task = asyncio.create_task(self.run(job))
+        task = asyncio.create_task((runner or self.run)(job))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+    async def shutdown(self) -> None:
+        """Abandon unfinished crawls (a job's crawl is then ended by the orchestrator's timeout)."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def run(self, job: CrawlJob) -> None:
         async with self.slots():
@@ -175,29 +210,41 @@ def _review(raw: RawReview) -> dict[str, Any]:
 def create_crawler_app(
     settings: Settings,
     *,
+    container: Container | None = None,
+    manage_container: bool = False,
     fetcher_factory: Callable[[], Fetcher] | None = None,
     max_concurrency: int = 4,
     max_jobs: int = 1_000,
     time_budget_s: float | None = None,
     mount_demo: bool = False,
 ) -> FastAPI:
+    """The service; with `container` it also crawls for HighPipe jobs. `manage_container`: its lifespan
+    starts the container (no bus consumers) and stops it: the `highpipe crawler` process."""
     from highpipe.adapters.fetch import fallback
 
     # Without an injected factory, crawls get the full fetcher: HTTP first, the headless browser when a page
     # draws its reviews by script (one pool per service, started on the first render, closed at shutdown).
-    pool = None if fetcher_factory is not None else fallback.browser_pool(settings)
-    factory = fetcher_factory or fallback.fetcher_factory(settings, pool)
+    # Attached to a container, they use its fetcher (and browser pool, which the container closes).
+    pool = None
+    factory = fetcher_factory or (container.fetcher_factory if container is not None else None)
+    if factory is None:
+        pool = fallback.browser_pool(settings)
+        factory = fallback.fetcher_factory(settings, pool)
     budget = time_budget_s if time_budget_s is not None else settings.crawl_time_budget_s
     state = CrawlerState(factory, max_concurrency, max_jobs, budget)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        for task in list(state.tasks):  # shutting down: unfinished crawls are abandoned
-            task.cancel()
-        await asyncio.gather(*state.tasks, return_exceptions=True)
-        if pool is not None:
-            await pool.close()
+        if manage_container and container is not None:
+            await container.start(())
+        try:
+            yield
+        finally:  # shutting down: unfinished crawls are abandoned
+            await state.shutdown()
+            if pool is not None:
+                await pool.close()
+            if manage_container and container is not None:
+                await container.stop()
 
     app = FastAPI(title="HighPipe crawler", lifespan=lifespan)
     app.state.crawler = state
@@ -206,15 +253,25 @@ def create_crawler_app(
         if not token_ok(settings.api_token, request.headers.get("authorization")):
             raise HTTPException(401, detail="인증이 필요합니다 / Authorization: Bearer <token> is required.")
 
-    def find(job_id: str) -> CrawlJob:
-        job = state.jobs.get(job_id)
+    def find(crawl_id: str) -> CrawlJob:
+        job = state.jobs.get(crawl_id)
         if job is None:
             raise HTTPException(404, detail="수집 작업을 찾을 수 없습니다 / No crawl with this id.")
         return job
 
+    def created(job: CrawlJob) -> dict[str, Any]:
+        links = {"self": f"/crawl/{job.id}"}
+        return {"id": job.id, "job_id": job.job_id, "status": job.status, "url": job.url, "links": links}
+
     @app.post("/crawl", status_code=202, dependencies=[Depends(auth)])
     async def start_crawl(body: CrawlRequest) -> dict[str, Any]:
-        url = body.url.strip()
+        if body.job_id is not None:
+            if container is None:
+                raise HTTPException(503, detail=NOT_ATTACHED)
+            from highpipe.entrypoints.crawler_jobs import admit_job_crawl
+
+            return created(await admit_job_crawl(container, state, body, body.job_id))
+        url = (body.url or "").strip()
         if not url.lower().startswith(("http://", "https://")):
             raise HTTPException(422, detail=f"http(s) 주소가 필요합니다 / Not a valid product URL: {url!r}")
         limits = CrawlLimits(
@@ -223,13 +280,17 @@ def create_crawler_app(
         )
         job = CrawlJob(uuid.uuid4().hex, url, limits)
         state.admit(job)
-        return {"id": job.id, "status": job.status, "url": url, "links": {"self": f"/crawl/{job.id}"}}
+        return created(job)
 
-    @app.get("/crawl/{job_id}", dependencies=[Depends(auth)])
+    @app.get("/crawl/{crawl_id}", dependencies=[Depends(auth)])
     async def crawl_status(
-        job_id: str, limit: Annotated[int, Query(ge=0, le=PREVIEW_MAX)] = 20
+        crawl_id: str, limit: Annotated[int, Query(ge=0, le=PREVIEW_MAX)] = 20
     ) -> dict[str, Any]:
-        return find(job_id).view(limit)
+        crawl = find(crawl_id)
+        if crawl.job_id is not None and container is not None and crawl.finished is None:
+            job = await container.store.get_job(crawl.job_id)  # pages: the job's counter (the use case's)
+            crawl.pages = job.pages if job is not None else crawl.pages
+        return crawl.view(limit)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -1,11 +1,17 @@
-"""Use cases on analysis jobs: start (URL or upload), cancel, delete."""
+"""Use cases on analysis jobs: start (URL or upload), cancel, delete.
+
+A URL job is dispatched to the bus (`analysis.requested`, picked up by the crawl workers) unless it is
+started with `dispatch="external"`: then it is only created (queued, `options["dispatch"] = "external"`)
+and an orchestrator hands it to the crawler service (`POST /crawl {"job_id": ...}`), the original flow
+where Airflow calls the crawler. No crawl worker ever sees such a job, so it is never crawled twice.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from highpipe.domain.events import TOPIC_REQUESTED, AnalysisRequested, CancelledData, utcnow
@@ -14,6 +20,9 @@ from highpipe.domain.models import Job
 from highpipe.ports.bus import Bus
 from highpipe.ports.store import Store
 from highpipe.services.events import Emitter
+
+Dispatch = Literal["bus", "external"]
+EXTERNAL: Dispatch = "external"
 
 
 class InvalidRequest(ValueError):
@@ -40,11 +49,21 @@ class JobService:
     emitter: Emitter
 
     async def start_url(
-        self, url: str, *, client: str | None = None, options: dict[str, Any] | None = None
+        self,
+        url: str,
+        *,
+        client: str | None = None,
+        options: dict[str, Any] | None = None,
+        dispatch: Dispatch = "bus",
     ) -> Job:
         url = validate_url(url)
-        job = self._new_job("url", url, client, options or {})
+        options = dict(options or {})
+        if dispatch == EXTERNAL:
+            options["dispatch"] = EXTERNAL
+        job = self._new_job("url", url, client, options)
         await self.store.create_job(job)
+        if dispatch == EXTERNAL:
+            return job  # the crawler service crawls it when asked (entrypoints/crawler_jobs.py)
         await self.bus.publish(
             TOPIC_REQUESTED,
             job.job_id,

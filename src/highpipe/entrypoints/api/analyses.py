@@ -77,7 +77,9 @@ async def create_analysis(request: Request, container: ContainerDep) -> JSONResp
     if body.time_budget_s is not None:
         options["time_budget_s"] = body.time_budget_s
     try:
-        job = await container.jobs.start_url(body.url, client=client_id(request), options=options)
+        job = await container.jobs.start_url(
+            body.url, client=client_id(request), options=options, dispatch=body.dispatch
+        )
     except InvalidRequest as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     return _created(job)

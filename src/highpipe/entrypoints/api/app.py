@@ -2,7 +2,8 @@
 
 The page at `/` is the built web app (`web/dist`, or the folder named by `HIGHPIPE_WEB_DIST`) when it exists,
 with its assets under `/assets` and its client-side routes (`/analyses/...`, `/history`, `/compare`, `/alerts`); without a
-build it is the minimal page in `static/index.html`.
+build it is the minimal page in `static/index.html`. With `mount_crawler` (`highpipe serve`), the crawler
+service (entrypoints/crawler_service.py) answers under `/crawler` (`POST /crawler/crawl`), sharing the container.
 """
 
 from __future__ import annotations
@@ -34,8 +35,19 @@ def web_dist() -> Path | None:
     return folder if (folder / "index.html").is_file() else None
 
 
-def create_app(container: Container, *, roles: tuple[Role, ...] = (), mount_demo: bool = False) -> FastAPI:
+def create_app(
+    container: Container,
+    *,
+    roles: tuple[Role, ...] = (),
+    mount_demo: bool = False,
+    mount_crawler: bool = False,
+) -> FastAPI:
     """The app; its lifespan starts the container with the given worker roles (serve: all of them)."""
+    crawler = None
+    if mount_crawler:
+        from highpipe.entrypoints.crawler_service import create_crawler_app
+
+        crawler = create_crawler_app(container.settings, container=container)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -43,6 +55,8 @@ def create_app(container: Container, *, roles: tuple[Role, ...] = (), mount_demo
         try:
             yield
         finally:
+            if crawler is not None:  # a mounted app's own lifespan never runs: end its crawls here,
+                await crawler.state.crawler.shutdown()  # before the store they write to stops
             await container.stop()
 
     app = FastAPI(
@@ -115,6 +129,8 @@ def create_app(container: Container, *, roles: tuple[Role, ...] = (), mount_demo
                 route, index, methods=["GET"], response_class=HTMLResponse, include_in_schema=False
             )
 
+    if crawler is not None:
+        app.mount("/crawler", crawler)
     if mount_demo:
         from highpipe.demo_shop.app import create_app as create_demo
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,6 +24,12 @@ class AnalysisCreate(BaseModel):
     full: bool = Field(
         default=False,
         description="re-crawl every page even if the product was analysed before (no incremental stop)",
+    )
+    dispatch: Literal["bus", "external"] = Field(
+        default="bus",
+        description="bus: HighPipe's crawl workers collect the reviews; external: the job is only created "
+        "(queued) and waits for an orchestrator to hand it to the crawler service "
+        '(POST /crawl {"job_id": ...}, mounted at /crawler in `highpipe serve`)',
     )
 
 
