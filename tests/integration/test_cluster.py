@@ -168,7 +168,7 @@ async def test_kill_9_of_the_analysis_worker_mid_job_loses_and_duplicates_nothin
     ):
         before = {n: await analyzed(client, cluster, n) for n in workers}
         # The slow product: 10 pages of 100 reviews, 0.3 s each, so the job is mid-way for seconds.
-        job_id = await submit(api1, cluster.product_url("slow"))
+        job_id = await submit(api1, cluster.product_url("slow"), full=True)
         watching = asyncio.create_task(watch(cluster.ws_api(2), job_id, timeout=JOB_TIMEOUT_S))
         victim = ""
         async with asyncio.timeout(60):
@@ -202,7 +202,7 @@ async def test_kill_9_of_the_crawl_worker_mid_crawl_recrawls_without_duplicates(
         httpx.AsyncClient(base_url=cluster.api(2), timeout=30) as api2,
     ):
         before = {n: await worker_metric(client, cluster, n, *pages) for n in workers}
-        job_id = await submit(api2, cluster.product_url("slow"))
+        job_id = await submit(api2, cluster.product_url("slow"), full=True)
         watching = asyncio.create_task(watch(cluster.ws_service, job_id, timeout=JOB_TIMEOUT_S))
         victim = ""
         async with asyncio.timeout(60):
@@ -244,7 +244,7 @@ async def test_kafka_broker_restart_mid_job_then_the_job_completes(cluster: Clus
     if services("status", "kafka").returncode != 0:  # a broker we did not start: not ours to stop
         unavailable("the Kafka broker is not the one of deploy/local/services.sh (HIGHPIPE_SERVICES_DIR)")
     async with httpx.AsyncClient(base_url=cluster.api(1), timeout=30) as api1:
-        job_id = await submit(api1, cluster.product_url("slow"))
+        job_id = await submit(api1, cluster.product_url("slow"), full=True)
         first = await watch(cluster.ws_api(2), job_id, limit=4, timeout=JOB_TIMEOUT_S)
         try:
             stopped = await asyncio.to_thread(services, "down", "kafka")

@@ -76,7 +76,7 @@ async def test_redis_down_mid_job_degrades_and_live_events_resume_when_it_return
         httpx.AsyncClient(base_url=cluster.api(1), timeout=30) as api1,
         httpx.AsyncClient(base_url=cluster.api(2), timeout=30) as api2,
     ):
-        job_id = await submit(api1, cluster.product_url("slow"))
+        job_id = await submit(api1, cluster.product_url("slow"), full=True)
         first = await watch(cluster.ws_api(2), job_id, limit=3, timeout=JOB_TIMEOUT_S)
         assert (await api1.get(f"/api/analyses/{job_id}")).json()["job"]["status"] == "running"
         try:
@@ -108,7 +108,7 @@ async def test_redis_down_mid_job_degrades_and_live_events_resume_when_it_return
         await check_outcome(cluster, job_id, "slow", first + resumed)
         # Redis is back: a new job's events travel live through it again, to every replica.
         await fresh_slow_product(cluster)
-        second = await submit(api2, cluster.product_url("slow"))
+        second = await submit(api2, cluster.product_url("slow"), full=True)
         async with redis_channel(cluster, second) as over_redis:
             events = await watch(cluster.ws_api(1), second, timeout=JOB_TIMEOUT_S)
     await check_outcome(cluster, second, "slow", events)
@@ -122,7 +122,7 @@ async def test_postgres_down_mid_job_answers_503_and_the_job_completes_when_it_r
     ours("postgres")
     await fresh_slow_product(cluster)
     async with httpx.AsyncClient(base_url=cluster.api(1), timeout=30) as api1:
-        job_id = await submit(api1, cluster.product_url("slow"))
+        job_id = await submit(api1, cluster.product_url("slow"), full=True)
         first = await watch(cluster.ws_api(2), job_id, limit=3, timeout=JOB_TIMEOUT_S)
         assert (await api1.get(f"/api/analyses/{job_id}")).json()["job"]["status"] == "running"
         try:

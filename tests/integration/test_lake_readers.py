@@ -135,6 +135,10 @@ async def test_sink_lake_read_by_spark(file_lake_run: tuple[Path, dict[str, Any]
     root, product = file_lake_run
 
     def spark_counts() -> tuple[int, int, str, int]:
+        # The batch tests may have left a session running (getOrCreate returns it): set the partition-type
+        # inference this test relies on for the duration of the read, put the session's own setting back,
+        # and stop only a session this test started.
+        existing = SparkSession.getActiveSession()
         spark = (
             SparkSession.builder.master("local[1]")
             .appName("highpipe-lake-test")
@@ -144,6 +148,9 @@ async def test_sink_lake_read_by_spark(file_lake_run: tuple[Path, dict[str, Any]
             .config("spark.sql.shuffle.partitions", "1")
             .getOrCreate()
         )
+        inference = "spark.sql.sources.partitionColumnTypeInference.enabled"
+        previous = spark.conf.get(inference, None)
+        spark.conf.set(inference, "true")
         try:
             curated = spark.read.option("mergeSchema", "true").parquet(str(root / "curated" / "reviews"))
             analyses = spark.read.parquet(str(root / "curated" / "review_analyses"))
@@ -155,7 +162,12 @@ async def test_sink_lake_read_by_spark(file_lake_run: tuple[Path, dict[str, Any]
                 exploded.count(),
             )
         finally:
-            spark.stop()
+            if existing is None:
+                spark.stop()
+            elif previous is None:
+                spark.conf.unset(inference)
+            else:
+                spark.conf.set(inference, previous)
 
     total, unique, dt_type, mentions = await asyncio.to_thread(spark_counts)
     assert total == unique == int(product["review_count"])
