@@ -27,7 +27,10 @@ from tests.ops.helm_render import (
     pod_spec,
 )
 
-APP_COMPONENTS = ("api", "ws", "crawler", "analysis", "sink", "web")
+APP_COMPONENTS = ("api", "ws", "crawler", "analysis", "sink", "web", "crawler-http")
+# Readiness on /healthz: the static web server (no dependencies) and the crawler service, which has no
+# /readyz and listens only once its dependencies have started (test_helm_crawler_http.py).
+HEALTHZ_READY = {"web", "crawler-http"}
 TIERS = {"web", "app", "pipeline", "data", "monitoring"}
 
 
@@ -82,7 +85,7 @@ def test_highpipe_containers_probe_healthz_and_readyz(rendered: tuple[str, list[
         (c,) = pod_spec(deployments[f"highpipe-{name}"])["containers"]
         assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
         # The static web server has no dependencies and serves only /healthz (web/nginx.conf).
-        assert c["readinessProbe"]["httpGet"]["path"] == ("/healthz" if name == "web" else "/readyz")
+        assert c["readinessProbe"]["httpGet"]["path"] == ("/healthz" if name in HEALTHZ_READY else "/readyz")
         assert c["securityContext"]["readOnlyRootFilesystem"] is True
         if name == "web":
             # The probed paths must exist in the web app's nginx config.
@@ -121,6 +124,7 @@ def test_namespaces_are_the_five_tiers(rendered: tuple[str, list[dict[str, Any]]
     assert where["highpipe-web"] == "web"
     assert where["highpipe-api"] == where["highpipe-ws"] == "app"
     assert where["highpipe-crawler"] == where["highpipe-analysis"] == where["highpipe-sink"] == "pipeline"
+    assert where["highpipe-crawler-http"] == "pipeline"
 
 
 def test_autoscaling_never_doubles_up(rendered: tuple[str, list[dict[str, Any]]]) -> None:
@@ -134,7 +138,7 @@ def test_autoscaling_never_doubles_up(rendered: tuple[str, list[dict[str, Any]]]
         for o in of_kind(objects, "ScaledObject")
     }
     assert not hpa_targets & keda_targets
-    assert {t for _, t in hpa_targets} == {"highpipe-api", "highpipe-ws"}
+    assert {t for _, t in hpa_targets} == {"highpipe-api", "highpipe-ws", "highpipe-crawler-http"}
     assert {t for _, t in keda_targets} == {"highpipe-crawler", "highpipe-analysis", "highpipe-sink"}
     deployments = {
         (o["metadata"]["namespace"], o["metadata"]["name"]): o for o in of_kind(objects, "Deployment")
@@ -154,6 +158,8 @@ def test_original_scaling_numbers_in_prod(helm: str, kubernetes_version: str) ->
     assert targets == {"cpu": 70, "memory": 80}
     ws = hpas["highpipe-ws"]["spec"]
     assert (ws["minReplicas"], ws["maxReplicas"]) == (2, 10)
+    crawler_http = hpas["highpipe-crawler-http"]["spec"]
+    assert (crawler_http["minReplicas"], crawler_http["maxReplicas"]) == (2, 6)
     scaled = by_name(objects, "ScaledObject")
     assert (
         scaled["highpipe-crawler"]["spec"]["minReplicaCount"],
@@ -242,7 +248,7 @@ def test_services_select_pods_and_monitors_select_services(
         ]["name"]
     monitors = of_kind(objects, "ServiceMonitor")
     assert {m["metadata"]["name"] for m in monitors} == {
-        f"highpipe-{n}" for n in ("api", "ws", "crawler", "analysis", "sink")
+        f"highpipe-{n}" for n in ("api", "ws", "crawler", "crawler-http", "analysis", "sink")
     }
     for mon in monitors:
         (ns,) = mon["spec"]["namespaceSelector"]["matchNames"]
@@ -311,21 +317,43 @@ def test_network_policies_implement_the_tier_rules(rendered: tuple[str, list[dic
         deny = [p for p in by_ns[tier] if p["spec"]["podSelector"] == {} and not p["spec"].get("ingress")]
         assert deny and deny[0]["spec"]["policyTypes"] == ["Ingress"], f"{tier}: no default deny"
 
-    def sources(tier: str) -> tuple[set[str], set[Any], bool]:
+    def sources(tier: str, *, exclude: str = "") -> tuple[set[str], set[Any], bool]:
+        """Whole namespaces, CIDRs and same-namespace pods admitted into `tier` by its policies, leaving
+        out those that select only the component `exclude` (checked on their own below). A peer that
+        narrows a namespace to some of its pods (namespaceSelector + podSelector) is not a whole one."""
         namespaces, blocks, same_ns = set(), set(), False
-        for peer in (peer for p in by_ns[tier] for peer in _peers(p)):
-            if "ipBlock" in peer:
-                blocks.add(ipaddress.ip_network(peer["ipBlock"]["cidr"]))
-            elif "namespaceSelector" in peer:
-                namespaces.add(peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"])
-            else:
-                same_ns = True
+        for policy in by_ns[tier]:
+            selected = policy["spec"]["podSelector"].get("matchLabels", {})
+            if exclude and selected.get("app.kubernetes.io/component") == exclude:
+                continue
+            for peer in _peers(policy):
+                if "ipBlock" in peer:
+                    blocks.add(ipaddress.ip_network(peer["ipBlock"]["cidr"]))
+                elif "namespaceSelector" in peer and "podSelector" not in peer:
+                    namespaces.add(peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"])
+                elif "namespaceSelector" not in peer:
+                    same_ns = True
         return namespaces, blocks, same_ns
+
+    def narrowed(tier: str) -> dict[str, set[str]]:
+        """The components of `tier` that admit only some pods of another namespace: {component: {ns}}."""
+        found: dict[str, set[str]] = {}
+        for policy in by_ns[tier]:
+            component = (
+                policy["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/component", "")
+            )
+            for peer in _peers(policy):
+                if "namespaceSelector" in peer and "podSelector" in peer:
+                    ns = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                    found.setdefault(component, set()).add(ns)
+        return found
 
     web_ns, web_blocks, _ = sources("web")
     assert web_ns == set() and web_blocks == alb  # web <- ALB only
     app_ns, app_blocks, _ = sources("app")
     assert app_ns == {"web", "monitoring"} and app_blocks == alb  # app <- web (+ the ALB's /api, /ws)
+    # ... and the api <- Airflow's pods only, never the whole pipeline tier (its DAGs call the api).
+    assert narrowed("app") == {"api": {"pipeline"}}
     data_ns, data_blocks, _ = sources("data")
     assert not data_blocks  # nothing from outside the cluster reaches data
     assert {"app", "pipeline"} <= data_ns and "web" not in data_ns
@@ -335,8 +363,11 @@ def test_network_policies_implement_the_tier_rules(rendered: tuple[str, list[dic
         "monitoring",
         *values["networkPolicies"].get("dataOperatorNamespaces", ["strimzi"]),
     }
-    pipeline_ns, pipeline_blocks, _ = sources("pipeline")
+    pipeline_ns, pipeline_blocks, _ = sources("pipeline", exclude="crawler-http")
     assert pipeline_ns <= {"monitoring"} and "app" not in pipeline_ns
+    # The crawler service alone also admits the app tier (and Airflow's pods: test_helm_crawler_http.py).
+    crawler_ns, crawler_blocks, _ = sources("pipeline")
+    assert crawler_ns == pipeline_ns | {"app"} and crawler_blocks == pipeline_blocks
     if not values.get("airflow", {}).get("ingress"):
         assert not pipeline_blocks
     for cidr in alb:

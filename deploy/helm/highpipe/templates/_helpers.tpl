@@ -71,6 +71,14 @@ readinessProbe:
 {{- end -}}
 {{- end }}
 
+{{/* In-cluster URL of a HighPipe Service: (include "highpipe.serviceUrl" (list $ "api")). */}}
+{{- define "highpipe.serviceUrl" -}}
+{{- $root := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- $c := index $root.Values.components $name -}}
+{{ printf "http://highpipe-%s.%s.svc:%v" $name (include "highpipe.ns" (list $root $c.namespace)) $c.port }}
+{{- end }}
+
 {{- define "highpipe.llmUrl" -}}
 {{- if .Values.vllm.enabled -}}
 {{ printf "openai+http://highpipe-vllm.%s.svc:%v/v1?model=%s&json_mode=json_schema&timeout=60" .Values.namespaces.pipeline .Values.vllm.port .Values.vllm.servedModelName }}
