@@ -12,6 +12,9 @@ whole words. Some entries need more than a table look-up:
   one item of it is missing ("모자가 안 와서");
 - feel words follow the subject: "부드러워요" is quality for a fabric, taste for food and performance
   for skin or hair; "하루만에" is delivery only when something came; "3번째 구매" is repurchase;
+- bare speed opening a review ("빠르고 좋아요") is delivery; melted goods are delivery, or packaging
+  when the coolant is named; 딱딱/묽 are taste for food; 밝 is design next to a colour, else
+  performance; "사진보다 …" is design unless another aspect is named;
 - phrases that contain an aspect word without being about the aspect ("잘 받았어요", "맛있게 잘
   먹겠습니다", "박스 개봉") are swallowed (longest match wins, so they hide the shorter entry).
 
@@ -66,6 +69,12 @@ _NTH: Final = re.compile(
 _COUNT: Final = ("둘다", "하나", "한개", "두개", "하나도", "한가지")
 _FOOD: Final = re.compile(r"맛|먹|식감|간식|고기|과일|사과|반찬|국물|육수|요리|밥|닭|빵|과자|김치|젤리|떡")
 _BODY: Final = re.compile(r"피부|머리|머릿결|모발|각질|얼굴|손이|입술")
+_PACKING: Final = re.compile(r"아이스팩|얼음팩|보냉|드라이아이스|스티로폼|포장|박스")
+_RECEIVED: Final = re.compile(r"(?:잘|아주잘|너무잘|정말잘)?(?:받|왔|와|도착|배송|옴|온)")
+_COLOUR: Final = re.compile(r"색|컬러|칼라|톤")
+_INTENSIFIER: Final = frozenset(
+    {"아주", "너무", "정말", "진짜", "완전", "엄청", "넘", "참", "매우", "무척", "굉장히"}
+)
 
 
 def _parse(entries: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -100,6 +109,23 @@ def _resolve(
         return "delivery" if _CAME.match(s, start + len(term)) else ""
     if aid == "nth":
         return "repurchase" if _NTH.match(s, start) and not s[max(0, start - 1) : start] == "첫" else ""
+    if aid in ("hard", "runny"):
+        if food:
+            return "taste"
+        return "usability" if aid == "hard" else "quality"
+    if aid == "fast":
+        # Only a review that opens with bare speed ("빠르고 좋아요"); "온도도 빠르게 올라가요" is not.
+        # The adverb "빠르게" needs a receipt verb after it ("빠르게 잘 받았어요", not "빠르게 돌아가요").
+        lead = s[:start]
+        if context or (lead and lead not in _INTENSIFIER) or others - {"fast"}:
+            return ""
+        return "delivery" if term != "빠르게" or _RECEIVED.match(s, start + len(term)) else ""
+    if aid == "melted":
+        return "packaging" if "packaging" in others or _PACKING.search(context) else "delivery"
+    if aid == "bright":
+        return "design" if _COLOUR.search(s) else "performance"
+    if aid == "photo":
+        return "" if others - {"photo", "design"} else "design"
     if aid in ("texture", "feel"):
         if food:
             return "taste"
