@@ -178,6 +178,17 @@ async def test_the_crawler_process_attaches_to_the_store_and_bus(tmp_path: Path)
         )
         auth = {"Authorization": "Bearer s3cret"}
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200 and ready.json()["checks"] == {"store": True, "bus": True}
+            healthy = container.store.healthy
+
+            async def store_down() -> bool:
+                return False
+
+            container.store.healthy = store_down  # type: ignore[method-assign]
+            unready = await client.get("/readyz")
+            assert unready.status_code == 503 and unready.json()["checks"]["store"] is False
+            container.store.healthy = healthy  # type: ignore[method-assign]
             assert (await client.post("/crawl", json={"job_id": job.job_id})).status_code == 401
             started = await client.post("/crawl", json={"job_id": job.job_id}, headers=auth)
             assert started.status_code == 202, started.text
@@ -197,4 +208,5 @@ async def test_a_standalone_crawler_cannot_crawl_for_jobs(tmp_path: Path) -> Non
     async with httpx.AsyncClient(transport=transport, base_url="http://crawler") as client:
         answer = await client.post("/crawl", json={"job_id": "x"})
         assert answer.status_code == 503 and "not attached" in answer.json()["detail"]
+        assert (await client.get("/readyz")).json()["status"] == "ready"  # standalone: nothing to wait for
         assert (await client.post("/crawl", json={})).status_code == 422

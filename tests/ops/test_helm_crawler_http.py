@@ -112,10 +112,8 @@ def test_probes_and_scrape_hit_routes_the_service_serves(
     app = create_crawler_app(Settings(), fetcher_factory=no_fetcher)
     routes = {getattr(r, "path", "") for r in app.routes}
     assert c["livenessProbe"]["httpGet"]["path"] == c["startupProbe"]["httpGet"]["path"] == "/healthz"
-    # Readiness should reflect the dependencies: /readyz where the service has one. Today it has none, and
-    # it listens only after its lifespan started the container, so /healthz is what there is.
-    ready = c["readinessProbe"]["httpGet"]["path"]
-    assert ready == ("/readyz" if "/readyz" in routes else "/healthz")
+    # Readiness reflects the dependencies: /readyz answers 503 while the store or the bus is away.
+    assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert c[probe]["httpGet"]["path"] in routes
         assert c[probe]["httpGet"]["port"] == "http" == c["ports"][0]["name"]

@@ -30,7 +30,7 @@ from tests.ops.helm_render import (
 APP_COMPONENTS = ("api", "ws", "crawler", "analysis", "sink", "web", "crawler-http")
 # Readiness on /healthz: the static web server (no dependencies) and the crawler service, which has no
 # /readyz and listens only once its dependencies have started (test_helm_crawler_http.py).
-HEALTHZ_READY = {"web", "crawler-http"}
+HEALTHZ_READY = {"web"}
 TIERS = {"web", "app", "pipeline", "data", "monitoring"}
 
 

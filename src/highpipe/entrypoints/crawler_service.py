@@ -9,7 +9,7 @@
 - `GET /crawl/{id}?limit=N` -> status (queued | running | completed | failed), pages, reviews collected,
   crawl rate, the product, the first N reviews (id, rating 1-5, text, ISO date; N <= 100), and on
   failure the reason ("blocked by the site (HTTP 403) ... — 40 reviews collected before that").
-- `GET /healthz`, `GET /metrics` (Prometheus text: jobs by status, pages, reviews, running crawls).
+- `GET /healthz`, `GET /readyz` (attached: store and bus answer; 503 otherwise), `GET /metrics` (Prometheus text: jobs by status, pages, reviews, running crawls).
 
 Crawls run in this process with the same extractors and fetcher as the crawl worker (SSRF guard,
 robots.txt and per-host politeness apply), at most `max_concurrency` at once, each within
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from highpipe.config import Settings
@@ -295,6 +295,22 @@ def create_crawler_app(
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Ready when it can take crawls: standalone always; attached to HighPipe, while its store and bus
+        answer (a crawl for a job writes to both)."""
+        if container is None:
+            return JSONResponse({"status": "ready", "checks": {}, "required": []})
+        checks: dict[str, bool] = {}
+        for name, backend in (("store", container.store), ("bus", container.bus)):
+            try:
+                checks[name] = await backend.healthy()
+            except Exception:
+                checks[name] = False
+        ok = all(checks.values())
+        body = {"status": "ready" if ok else "unavailable", "checks": checks, "required": ["store", "bus"]}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/metrics", response_class=PlainTextResponse)
     async def metrics() -> str:
