@@ -103,6 +103,9 @@ async def test_an_external_job_is_crawled_by_the_crawler_service_only(
 
         final = await wait_final(client, job_id)
         assert final["job"]["status"] == "completed", final
+        # The job row turns completed before the sink has stored the last stage events: let the bus drain.
+        await container.bus.drain()
+        final = (await client.get(f"/api/analyses/{job_id}")).json()
         assert final["stages"] == {"collect": "finished", "analyze": "finished", "report": "finished"}
         report = (await client.get(f"/api/analyses/{job_id}/report")).json()
         assert report["total_reviews"] == report["analyzed_reviews"] == towel["review_count"] == 150

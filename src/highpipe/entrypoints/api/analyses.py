@@ -164,6 +164,10 @@ async def get_analysis(job_id: str, container: ContainerDep) -> AnalysisStatus:
         stages["collect"] = "skipped"
     for event in await container.store.events_of_type(job_id, ["stage"]):
         stages[str(event.data["stage"])] = str(event.data["state"])
+    if job.status == "completed":
+        # The job row turns completed as the sink finishes; its last stage events may still be on their way
+        # to the store. A completed job has finished every stage it ran.
+        stages = {name: "finished" if state != "skipped" else state for name, state in stages.items()}
     return AnalysisStatus(id=job_id, job=job, stages=StageProgress(**stages), links=links(job_id))
 
 
