@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from highpipe.adapters.fetch.guard_proxy import Streams
 from highpipe.domain.models import AspectMention, Review, ReviewAnalysis, SentimentResult
 from highpipe.domain.vocab import aspect_label
 from highpipe.ports.analyzer import Analyzer
@@ -52,3 +56,21 @@ class KeywordAnalyzer(Analyzer):
                 )
             )
         return out
+
+
+@dataclass
+class LoopbackOnly:
+    """A guard-proxy connector for tests: dials only 127.0.0.1:`allowed_port` and records every other
+    address it was asked for (a test fails on any violation), so no test traffic leaves loopback."""
+
+    allowed_port: int
+    dials: list[tuple[str, int]] = field(default_factory=list)
+    violations: list[tuple[str, int]] = field(default_factory=list)
+
+    async def __call__(self, address: str, port: int, timeout_s: float) -> Streams:
+        self.dials.append((address, port))
+        if ipaddress.ip_address(address) != ipaddress.ip_address("127.0.0.1") or port != self.allowed_port:
+            self.violations.append((address, port))
+            raise OSError(f"test connector refuses {address}:{port}")
+        async with asyncio.timeout(timeout_s):
+            return await asyncio.open_connection(address, port)

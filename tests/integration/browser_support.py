@@ -1,20 +1,19 @@
 """Shared pieces of the real-Chromium tests: a loopback test site, a loopback-only connector and stub DNS.
 
 Nothing here can reach beyond 127.0.0.1: the browser's only proxy is the guard proxy, the guard resolves
-names through `STUB_DNS`, and its connector (`LoopbackOnly`) dials 127.0.0.1 on the site's port only —
+names through `STUB_DNS`, and its connector (`tests.fakes.LoopbackOnly`) dials 127.0.0.1 on the site's port only —
 any other address is recorded as a violation (the tests assert there are none) and never dialled.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import os
 import shutil
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from highpipe.adapters.fetch.guard_proxy import Streams
 from highpipe.demo_shop.app import create_app
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -53,21 +51,6 @@ class StubResolver:
         if host not in STUB_DNS:
             raise OSError(f"stub NXDOMAIN for {host}")
         return list(STUB_DNS[host])
-
-
-@dataclass
-class LoopbackOnly:
-    allowed_port: int
-    dials: list[tuple[str, int]] = field(default_factory=list)
-    violations: list[tuple[str, int]] = field(default_factory=list)
-
-    async def __call__(self, address: str, port: int, timeout_s: float) -> Streams:
-        self.dials.append((address, port))
-        if ipaddress.ip_address(address) != ipaddress.ip_address("127.0.0.1") or port != self.allowed_port:
-            self.violations.append((address, port))
-            raise OSError(f"test connector refuses {address}:{port}")
-        async with asyncio.timeout(timeout_s):
-            return await asyncio.open_connection(address, port)
 
 
 def ssrf_page(port: int, trip: int) -> str:

@@ -26,8 +26,8 @@ from highpipe.bootstrap import ALL_ROLES, bootstrap
 from highpipe.domain.jobs import is_final
 from highpipe.ports.fetch import FetchError
 from tests.conftest import make_settings
-from tests.fakes import KeywordAnalyzer
-from tests.integration.browser_support import LoopbackOnly, Site, SiteServer, StubResolver, require_browser
+from tests.fakes import KeywordAnalyzer, LoopbackOnly
+from tests.integration.browser_support import Site, SiteServer, StubResolver, require_browser
 
 
 @dataclass

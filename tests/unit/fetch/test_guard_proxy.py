@@ -8,13 +8,13 @@ tripwire listener on another loopback port proves a refused loopback target gets
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
+from tests.fakes import LoopbackOnly
 
-from highpipe.adapters.fetch.guard_proxy import GuardProxy, Listener, Streams
+from highpipe.adapters.fetch.guard_proxy import GuardProxy, Listener
 
 
 class StubResolver:
@@ -25,20 +25,6 @@ class StubResolver:
         if host not in self.table:
             raise OSError(f"stub NXDOMAIN for {host}")
         return list(self.table[host])
-
-
-@dataclass
-class LoopbackOnly:
-    allowed_port: int
-    dials: list[tuple[str, int]] = field(default_factory=list)
-    violations: list[tuple[str, int]] = field(default_factory=list)
-
-    async def __call__(self, address: str, port: int, timeout_s: float) -> Streams:
-        self.dials.append((address, port))
-        if ipaddress.ip_address(address) != ipaddress.ip_address("127.0.0.1") or port != self.allowed_port:
-            self.violations.append((address, port))
-            raise OSError(f"test connector refuses {address}:{port}")
-        return await asyncio.open_connection(address, port)
 
 
 @dataclass
