@@ -1,4 +1,5 @@
-// Alerts: what Alertmanager sent to HighPipe's webhook (GET /api/alerts), firing first, refreshed every 30 s.
+// Alerts: what Alertmanager sent to HighPipe's webhook and the watchlist's negative-share alerts
+// (GET /api/alerts), firing first, refreshed every 30 s.
 // The types are written here by hand (they mirror entrypoints/api/alerts.py's AlertList) until the generated
 // API types include the endpoint.
 import { useCallback, useEffect, useId, useState } from "react";
@@ -36,7 +37,8 @@ type Filter = "all" | AlertStatus;
 const TEXT = {
   ko: {
     title: "알림",
-    intro: "Prometheus 경보 규칙이 Alertmanager를 거쳐 보낸 운영 알림입니다. 30초마다 새로 고칩니다.",
+    intro:
+      "Prometheus 경보 규칙이 Alertmanager를 거쳐 보낸 운영 알림과, 관심 상품의 부정 리뷰 비율 급등 알림입니다. 30초마다 새로 고칩니다.",
     firing: "발생 중",
     resolved: "해결됨",
     all: "전체",
@@ -53,7 +55,8 @@ const TEXT = {
   },
   en: {
     title: "Alerts",
-    intro: "Operational alerts from the Prometheus rules, sent through Alertmanager. Refreshed every 30 seconds.",
+    intro:
+      "Operational alerts from the Prometheus rules, sent through Alertmanager, and sharp rises in negative reviews of watched products. Refreshed every 30 seconds.",
     firing: "Firing",
     resolved: "Resolved",
     all: "All",
@@ -66,18 +69,27 @@ const TEXT = {
     ended: "Resolved",
     runbook: "Runbook",
     refresh: "Refresh",
-    severity: { critical: "Critical", warning: "Warning" } as Record<string, string>,
+    severity: { critical: "Critical", warning: "Warning" } as Record<
+      string,
+      string
+    >,
   },
 } satisfies Record<Lang, unknown>;
 
 export async function fetchAlerts(): Promise<AlertList> {
-  const res = await fetch("/api/alerts", { headers: { accept: "application/json" } });
+  const res = await fetch("/api/alerts", {
+    headers: { accept: "application/json" },
+  });
   if (!res.ok) throw new ApiError(res.status, `HTTP ${res.status}`);
   return (await res.json()) as AlertList;
 }
 
 /** The summary's part in the reader's language: rules write "한국어 / English". */
-export function summaryFor(lang: Lang, summary: string | null, fallback: string): string {
+export function summaryFor(
+  lang: Lang,
+  summary: string | null,
+  fallback: string,
+): string {
   if (!summary) return fallback;
   const parts = summary.split(" / ");
   if (parts.length < 2) return summary;
@@ -97,8 +109,12 @@ export default function AlertsPage() {
       setData(await fetchAlerts());
       setError(null);
     } catch (e: unknown) {
-      if (e instanceof ApiError && e.status === 401) setError(TEXT[lang].forbidden);
-      else setError(TEXT[lang].failed + (e instanceof Error ? e.message : String(e)));
+      if (e instanceof ApiError && e.status === 401)
+        setError(TEXT[lang].forbidden);
+      else
+        setError(
+          TEXT[lang].failed + (e instanceof Error ? e.message : String(e)),
+        );
     }
   }, [lang]);
 
@@ -111,7 +127,9 @@ export default function AlertsPage() {
     return () => clearInterval(timer);
   }, [load]);
 
-  const shown = (data?.alerts ?? []).filter((a) => filter === "all" || a.status === filter);
+  const shown = (data?.alerts ?? []).filter(
+    (a) => filter === "all" || a.status === filter,
+  );
   const filters: [Filter, string][] = [
     ["all", text.all],
     ["firing", `${text.firing} ${data?.firing ?? 0}`],
@@ -129,7 +147,12 @@ export default function AlertsPage() {
       <p className="muted">{text.intro}</p>
       <div className="actions" role="group" aria-label={text.filter}>
         {filters.map(([value, label]) => (
-          <button key={value} type="button" aria-pressed={filter === value} onClick={() => setFilter(value)}>
+          <button
+            key={value}
+            type="button"
+            aria-pressed={filter === value}
+            onClick={() => setFilter(value)}
+          >
             {label}
           </button>
         ))}
@@ -144,14 +167,24 @@ export default function AlertsPage() {
       {shown.length > 0 && (
         <ul className="job-list" data-testid="alert-list">
           {shown.map((a) => (
-            <li key={a.fingerprint} data-fingerprint={a.fingerprint} className="card">
+            <li
+              key={a.fingerprint}
+              data-fingerprint={a.fingerprint}
+              className="card"
+            >
               <div className="card-head">
                 <strong>{summaryFor(lang, a.summary, a.name)}</strong>
                 <span className="job-meta">
-                  <span className={`badge ${a.status === "firing" ? "status-failed" : "status-completed"}`}>
+                  <span
+                    className={`badge ${a.status === "firing" ? "status-failed" : "status-completed"}`}
+                  >
                     {a.status === "firing" ? text.firing : text.resolved}
                   </span>
-                  {a.severity && <span className="badge">{text.severity[a.severity] ?? a.severity}</span>}
+                  {a.severity && (
+                    <span className="badge">
+                      {text.severity[a.severity] ?? a.severity}
+                    </span>
+                  )}
                 </span>
               </div>
               <p className="muted small">
@@ -161,11 +194,17 @@ export default function AlertsPage() {
               </p>
               {a.description && <p>{a.description}</p>}
               <p className="muted small">
-                {text.started}: <time dateTime={a.starts_at}>{dateTime(lang, a.starts_at)}</time>
+                {text.started}:{" "}
+                <time dateTime={a.starts_at}>
+                  {dateTime(lang, a.starts_at)}
+                </time>
                 {a.ends_at && (
                   <>
                     {" · "}
-                    {text.ended}: <time dateTime={a.ends_at}>{dateTime(lang, a.ends_at)}</time>
+                    {text.ended}:{" "}
+                    <time dateTime={a.ends_at}>
+                      {dateTime(lang, a.ends_at)}
+                    </time>
                   </>
                 )}
                 {a.runbook && (
