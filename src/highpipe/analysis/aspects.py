@@ -105,6 +105,8 @@ def _resolve(
     food = _FOOD.search(s) is not None or (bool(context) and _FOOD.search(context) is not None)
     if aid == "bite":
         return "taste" if food else ""
+    if aid == "suit":
+        return "" if food else "design"
     if aid == "days":
         return "delivery" if _CAME.match(s, start + len(term)) else ""
     if aid == "nth":
