@@ -106,19 +106,24 @@ class Container:
             )
             await self.bus.subscribe(TOPIC_COLLECTED, "analyze", analyze.handle)
         if "crawl" in roles:
-            crawl = CrawlService(
-                self.store,
-                self.bus,
-                self.emitter,
-                self.fetcher_factory,
-                s.author_salt,
-                CrawlLimits(max_reviews=s.max_reviews, max_pages=s.max_pages),
-                self.metrics,
-                s.max_upload_bytes,
-                Path(s.upload_dir),
-                s.crawl_time_budget_s,
-            )
-            await self.bus.subscribe(TOPIC_REQUESTED, "crawl", crawl.handle)
+            await self.bus.subscribe(TOPIC_REQUESTED, "crawl", self.crawl_service().handle)
+
+    def crawl_service(self, bus: Bus | None = None) -> CrawlService:
+        """The crawl use case from the settings, publishing on `bus` (default: the container's). The bus
+        worker and the crawler HTTP service (which records what it publishes) both build it here."""
+        s = self.settings
+        return CrawlService(
+            self.store,
+            bus or self.bus,
+            self.emitter,
+            self.fetcher_factory,
+            s.author_salt,
+            CrawlLimits(max_reviews=s.max_reviews, max_pages=s.max_pages),
+            self.metrics,
+            s.max_upload_bytes,
+            Path(s.upload_dir),
+            s.crawl_time_budget_s,
+        )
 
     async def stop(self) -> None:
         if not self._started:

@@ -20,7 +20,6 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException
@@ -31,7 +30,6 @@ from highpipe.domain.events import TOPIC_COLLECTED, TOPIC_REQUESTED, AnalysisReq
 from highpipe.domain.models import Job
 from highpipe.entrypoints.crawler_service import PREVIEW_MAX, CrawlerState, CrawlJob, CrawlRequest
 from highpipe.ports.bus import Bus, Handler, Message
-from highpipe.services.crawl import CrawlService
 from highpipe.services.jobs import EXTERNAL
 
 log = logging.getLogger(__name__)
@@ -63,23 +61,6 @@ class RecordingBus(Bus):
 
     async def drain(self, timeout: float = 10.0) -> None:
         await self._bus.drain(timeout)
-
-
-def crawl_service(container: Container, bus: Bus) -> CrawlService:
-    """The crawl use case as the bus worker builds it (bootstrap.Container.start), on the given bus."""
-    s = container.settings
-    return CrawlService(
-        container.store,
-        bus,
-        container.emitter,
-        container.fetcher_factory,
-        s.author_salt,
-        CrawlLimits(max_reviews=s.max_reviews, max_pages=s.max_pages),
-        container.metrics,
-        s.max_upload_bytes,
-        Path(s.upload_dir),
-        s.crawl_time_budget_s,
-    )
 
 
 def _conflict(detail: str) -> HTTPException:
@@ -177,7 +158,7 @@ async def run_job_crawl(
     """Run the crawl use case for the job in one of the service's slots. Its own failures (a 403, no
     reviews) end the crawl `failed` and reach the job through the sink, as from the bus worker."""
     recorder = RecordingBus(container.bus, lambda value: _collected(state, crawl, value))
-    service = crawl_service(container, recorder)
+    service = container.crawl_service(recorder)
     message = Message(TOPIC_REQUESTED, request.job_id, request.model_dump(mode="json"))
     async with state.slots():
         crawl.status, crawl.started = "running", time.time()
