@@ -302,12 +302,9 @@ def create_crawler_app(
         answer (a crawl for a job writes to both)."""
         if container is None:
             return JSONResponse({"status": "ready", "checks": {}, "required": []})
-        checks: dict[str, bool] = {}
-        for name, backend in (("store", container.store), ("bus", container.bus)):
-            try:
-                checks[name] = await backend.healthy()
-            except Exception:
-                checks[name] = False
+        from highpipe.entrypoints.workers import check_dependency
+
+        checks = {name: await check_dependency(container, name) for name in ("store", "bus")}
         ok = all(checks.values())
         body = {"status": "ready" if ok else "unavailable", "checks": checks, "required": ["store", "bus"]}
         return JSONResponse(body, status_code=200 if ok else 503)

@@ -65,7 +65,8 @@ REPORTED: Final[dict[str, tuple[Check, ...]]] = {
 } | {"ws": ("store", "cache")}
 
 
-async def _check(container: Container | None, name: Check) -> bool:
+async def check_dependency(container: Container | None, name: Check) -> bool:
+    """One dependency answers within CHECK_TIMEOUT_S (any failure or timeout: not ready, never a 500)."""
     if container is None:
         return False
     if name == "uploads":
@@ -82,7 +83,7 @@ async def _check(container: Container | None, name: Check) -> bool:
 async def readiness(container: Container | None, role: str, phase: str) -> JSONResponse:
     """Every dependency's state; ready (200) when running and the role's own dependencies answer."""
     names = REPORTED[role]
-    results = await asyncio.gather(*(_check(container, n) for n in names))
+    results = await asyncio.gather(*(check_dependency(container, n) for n in names))
     checks = dict(zip(names, results, strict=True))
     ok = phase == "running" and all(checks[n] for n in NEEDS[role])
     body = {
