@@ -161,7 +161,9 @@ class SinkService:
         msg = ReviewsCollected.model_validate(message.value)
         if self.lake is None:
             return
-        if msg.product is not None:  # titles and categories for the batch jobs' per-category aggregates
+        # Titles and categories for the batch jobs' per-category aggregates: once per crawl, from the final
+        # batch (every batch repeats the product; the final one always comes, with the product once known).
+        if msg.final and msg.product is not None:
             product = {
                 **msg.product.model_dump(mode="json"),
                 "source": msg.product.site,
