@@ -27,6 +27,9 @@ export type AspectMention = Schemas["AspectMention"];
 export type ReviewItem = Schemas["ReviewItem"];
 export type ReviewPage = Schemas["ReviewPage"];
 export type Sentiment = Schemas["SentimentResult"]["label"];
+export type AlertList = Schemas["AlertList"];
+export type AlertItem = Schemas["AlertOut"];
+export type AlertStatus = AlertItem["status"];
 export type ReviewQuery = NonNullable<operations["get_reviews_api_analyses__job_id__reviews_get"]["parameters"]["query"]>;
 
 /** The demo catalogue is an untyped list in the schema; these are the fields the UI reads. */

@@ -1,35 +1,12 @@
 // Alerts: what Alertmanager sent to HighPipe's webhook and the watchlist's negative-share alerts
 // (GET /api/alerts), firing first, refreshed every 30 s.
-// The types are written here by hand (they mirror entrypoints/api/alerts.py's AlertList) until the generated
-// API types include the endpoint.
 import { useCallback, useEffect, useId, useState } from "react";
 import { ApiError } from "../api/client";
 import { dateTime } from "../format";
 import { useI18n, type Lang } from "../i18n";
+import type { AlertItem, AlertList, AlertStatus } from "../api/types";
 
-export type AlertStatus = "firing" | "resolved";
-
-export interface AlertItem {
-  fingerprint: string;
-  status: AlertStatus;
-  name: string;
-  severity: string | null;
-  summary: string | null;
-  description: string | null;
-  runbook: string | null;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  starts_at: string;
-  ends_at: string | null;
-  generator_url: string;
-  received_at: string;
-}
-
-export interface AlertList {
-  firing: number;
-  resolved: number;
-  alerts: AlertItem[];
-}
+export type { AlertItem, AlertList, AlertStatus };
 
 export const REFRESH_MS = 30_000;
 type Filter = "all" | AlertStatus;
@@ -87,7 +64,7 @@ export async function fetchAlerts(): Promise<AlertList> {
 /** The summary's part in the reader's language: rules write "한국어 / English". */
 export function summaryFor(
   lang: Lang,
-  summary: string | null,
+  summary: string | null | undefined,
   fallback: string,
 ): string {
   if (!summary) return fallback;
