@@ -128,24 +128,16 @@ class NullCache(Cache):
 
 def serve_nocache(port: int) -> None:
     """`highpipe api` (entrypoints/cli_servers.py) with NullCache: same app, settings and uvicorn options."""
-    import uvicorn
-
     from highpipe.bootstrap import bootstrap
     from highpipe.config import Settings
     from highpipe.entrypoints.api.app import create_app
+    from highpipe.entrypoints.cli_servers import serve_replica
     from highpipe.observability import setup_logging
 
     settings = Settings(host="127.0.0.1", port=port)
     setup_logging(settings.log_format, settings.log_level)
     application = create_app(bootstrap(settings, cache=NullCache()), roles=(), mount_demo=False)
-    uvicorn.run(
-        application,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        ws="websockets-sansio",
-        timeout_graceful_shutdown=10,
-    )
+    serve_replica(application, settings)
 
 
 # --- the analysis whose report is read ------------------------------------------------------------

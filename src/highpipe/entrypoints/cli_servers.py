@@ -63,13 +63,26 @@ def _scale_settings(host: str | None, port: int | None) -> Settings:
     return Settings(**given)
 
 
+def serve_replica(application: Any, settings: Settings) -> None:
+    """Run one scale-out replica (API or WebSocket fan-out) the way every deployment does."""
+    import uvicorn
+
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=10,
+    )
+
+
 def api(
     host: Annotated[str | None, typer.Option(help="interface to bind (default HIGHPIPE_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default HIGHPIPE_PORT)")] = None,
     demo: Annotated[bool, typer.Option(help="also mount the built-in demo shop at /demo/")] = False,
 ) -> None:
     """An API replica: REST + WebSocket, no workers (they run as `highpipe worker ...`)."""
-    import uvicorn
 
     from highpipe.bootstrap import bootstrap
     from highpipe.entrypoints.api.app import create_app
@@ -87,14 +100,7 @@ def api(
     err.print(
         f"HighPipe API on http://{settings.host}:{settings.port}/ (bus {settings.bus_url.split('?')[0]})"
     )
-    uvicorn.run(
-        application,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        ws="websockets-sansio",
-        timeout_graceful_shutdown=10,
-    )
+    serve_replica(application, settings)
 
 
 def ws(
@@ -102,7 +108,6 @@ def ws(
     port: Annotated[int | None, typer.Option(help="port (default HIGHPIPE_PORT)")] = None,
 ) -> None:
     """WebSocket fan-out only: /ws/analyses/{id} (live events from Redis, history from the store)."""
-    import uvicorn
 
     from highpipe.entrypoints.workers import create_ws_app, ws_container
     from highpipe.observability import setup_logging
@@ -111,14 +116,7 @@ def ws(
     setup_logging(settings.log_format, settings.log_level)
     application = create_ws_app(ws_container(settings))
     err.print(f"HighPipe WebSocket fan-out on ws://{settings.host}:{settings.port}/ws/analyses/{{id}}")
-    uvicorn.run(
-        application,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        ws="websockets-sansio",
-        timeout_graceful_shutdown=10,
-    )
+    serve_replica(application, settings)
 
 
 class WorkerRole(StrEnum):
