@@ -16,7 +16,9 @@ whole words. Some entries need more than a table look-up:
   when the coolant is named; 딱딱/묽 are taste for food; 밝 is design next to a colour, else
   performance; "사진보다 …" is design unless another aspect is named;
 - phrases that contain an aspect word without being about the aspect ("잘 받았어요", "맛있게 잘
-  먹겠습니다", "박스 개봉") are swallowed (longest match wins, so they hide the shorter entry).
+  먹겠습니다", "박스 개봉") are swallowed (longest match wins, so they hide the shorter entry); an
+  aspect entry rejected for running across words from inside one hides nothing (the search goes on
+  one letter later).
 
 Open topics are the clause's remaining common nouns (and noun-noun compounds written together),
 minus a stoplist of generic review nouns, so that a card such as `topic:배터리` is about a thing,
@@ -52,7 +54,7 @@ __all__ = ["EN_TERMS", "KO_TERMS", "aspect_ids", "aspect_terms", "topic_phrases"
 _WEAR: Final = re.compile(
     r"만에|쓸수록|사용할수록|쓰다보|쓰다가|사용하다|사용중|쓰는중|몇번|몇일|며칠|한달|일주일|하루도|이틀|"
     r"금방|금새|벌써|얼마안|얼마못|얼마되|지나니|지나서|지나자|빨았더니|빨고|빨래|세탁|입다보|신다보|오래|"
-    r"년만|개월|몇주|몇달|잘깨|잘부러|잘찢|잘터|잘떨어|쉽게|사용후|쓰고나니"
+    r"년만|개월|몇주|몇달|잘깨|잘부러|잘찢|잘터|잘떨어|잘끊|쉽게|사용후|쓰고나니|빨자마자|세탁후"
 )
 _ARRIVED: Final = re.compile(
     r"와서|왔|옴|욌|와써|오네|도착|받았는데|받아보니|받고보니|받자마자|개봉|뜯어보니|열어보니|배송되|배송됐|"
@@ -61,17 +63,24 @@ _ARRIVED: Final = re.compile(
 # "모자가 안 와서": a named item missing from the parcel (service); "택배가 안 와요": the order (delivery).
 _ORDER_NOUN: Final = ("배송", "택배", "물건", "상품", "제품", "주문", "주문한게", "주문한것")
 _PARTICLE: Final = ("이", "가", "은", "는", "도")
-_NOMINAL_END: Final = re.compile(r"기(?:도|가|는|에)?$")
+_NOMINAL_END: Final = re.compile(r"(?:기(?:도|가|는|에)?|는게|는건|는거)$")
 _CAME: Final = re.compile(r"[^.!?]{0,4}?(?:왔|와|받|도착|배송|옴|온)")
 _NTH: Final = re.compile(
     r"번째(?:재구매|구매|주문|구입|시켜|샀|사요|사고|삽니|살게|살께|이용|재주문|먹어|먹는|쓰는|써요)"
 )
 _COUNT: Final = ("둘다", "하나", "한개", "두개", "하나도", "한가지")
-_FOOD: Final = re.compile(r"맛|먹|식감|간식|고기|과일|사과|반찬|국물|육수|요리|밥|닭|빵|과자|김치|젤리|떡")
+# Food is also recognised by how it is described ("아삭하면서 시원하고": a crunchy, cool bite).
+_FOOD: Final = re.compile(
+    r"맛|먹|식감|간식|고기|과일|사과|반찬|국물|육수|요리|밥|닭|빵|과자|김치|젤리|떡|아삭|바삭|쫄깃|매콤|매운|"
+    r"짭짤|새콤|달콤|음식"
+)
 _BODY: Final = re.compile(r"피부|머리|머릿결|모발|각질|얼굴|손이|입술")
 _PACKING: Final = re.compile(r"아이스팩|얼음팩|보냉|드라이아이스|스티로폼|포장|박스")
+# Sturdiness words said right after the packing ("포장용기가 아주 튼튼해요") describe the packing.
+_STURDY: Final = ("튼튼", "견고", "탄탄", "허술", "부실", "엉성")
 _RECEIVED: Final = re.compile(r"(?:잘|아주잘|너무잘|정말잘)?(?:받|왔|와|도착|배송|옴|온)")
 _COLOUR: Final = re.compile(r"색|컬러|칼라|톤")
+_USE_FEEL: Final = re.compile(r"사용감|착용감|착화감|그립감|발림")
 _INTENSIFIER: Final = frozenset(
     {"아주", "너무", "정말", "진짜", "완전", "엄청", "넘", "참", "매우", "무척", "굉장히"}
 )
@@ -93,6 +102,7 @@ def _en_table() -> dict[str, str]:
     return {term: aid for aid, terms in EN_TERMS.items() for term in terms}
 
 
+_NOUN_LETTERS: Final = re.compile("[" + "".join(KO_NOUNS) + "]")
 _EN_WORD: Final = re.compile(r"[a-z]+(?:/[a-z]+)?")
 _LATIN: Final = re.compile(r"[A-Za-z]")
 
@@ -131,6 +141,8 @@ def _resolve(
     if aid in ("texture", "feel"):
         if food:
             return "taste"
+        if _USE_FEEL.search(s):
+            return ""  # "사용감이 시원하고": the feel of using it, which is usability
         return "quality" if aid == "texture" and not _BODY.search(s) else "performance"
     if aid == "size" and "유통기한" in s and term[0] in "짧길넉":
         return ""  # "유통기한 너무 짧아": the shelf life (quality), not a size
@@ -138,6 +150,8 @@ def _resolve(
         return ""  # "손상된 머리결": damaged hair the product is meant to treat
     if aid == "damage" and packed_before:
         return ""  # "상자가 안에서 깨져서": the packing is named, so it is the packaging
+    if aid == "quality" and packed_before and term.startswith(_STURDY):
+        return ""
     if aid == "fit":
         return "usability" if _BODY.search(s) else "size"
     if aid == "durability" and term.startswith("오래") and "performance" in others:
@@ -170,8 +184,8 @@ def _resolve(
 
 
 def _nominal(term: str, start: int, compact: Compact) -> bool:
-    """A term may run across a space after the nominaliser 기 ("입기 편해요") or the particle 만
-    ("화이트만 왔네요")."""
+    """A term may run across a space after the nominaliser 기 ("입기 편해요") or 는 게 ("꺼내는 게
+    어려워요"), or after the particle 만 ("화이트만 왔네요")."""
     cut = compact.next_start(start) - start
     if not 0 < cut < len(term):
         return False
@@ -192,15 +206,21 @@ def aspect_terms(
     compact = compact or Compact(clause_text)
     hits: list[tuple[str, str, int, int]] = []
     covered: list[str] = []
-    for m in pattern.finditer(compact.text):
+    text = compact.text
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
         term = m.group(0)
-        if not compact.accepts(m.start(), m.end()) and not _nominal(term, m.start(), compact):
-            continue
-        if term in WORD_START and not compact.starts_word(m.start()):
+        if (not compact.accepts(m.start(), m.end()) and not _nominal(term, m.start(), compact)) or (
+            term in WORD_START and not compact.starts_word(m.start())
+        ):
+            # A rejected aspect entry ("창문바람 막아줘서" holds 바람막아 across a word) must not hide the
+            # entries inside it (막아줘): look again one letter on. A rejected swallow entry still hides.
+            pos = m.start() + 1 if table[term] else m.end()
             continue
         covered.append(term)
         if table[term]:
             hits.append((table[term], term, m.start(), m.end()))
+        pos = m.end()
     others = {aid for aid, _, _, _ in hits}
     last_packing = -100
     for aid, term, start, end in hits:
@@ -209,11 +229,14 @@ def aspect_terms(
             last_packing = end
         if resolved:
             found.append((resolved, start, end))
-    for form, tag, _, _ in toks:
-        noun_aid = KO_NOUNS.get(form) if tag.startswith("NN") else None
-        # A noun inside a longer entry already read ("싼맛에" is price, not taste) adds nothing.
-        if noun_aid and not any(form in term for term in covered):
-            found.append((noun_aid, -1, -1))
+    # The one-syllable nouns are looked for among the tokens only when one of their letters occurs at
+    # all (a C-level scan), which spares most clauses a Python loop over every token.
+    if _NOUN_LETTERS.search(text) is not None:
+        for form, tag, _, _ in toks:
+            noun_aid = KO_NOUNS.get(form)
+            # A noun inside a longer entry already read ("싼맛에" is price, not taste) adds nothing.
+            if noun_aid and tag.startswith("NN") and not any(form in term for term in covered):
+                found.append((noun_aid, -1, -1))
     if _LATIN.search(clause_text):
         low = clause_text.lower()
         en = _en_table()
