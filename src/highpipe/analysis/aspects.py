@@ -15,6 +15,8 @@ whole words. Some entries need more than a table look-up:
 - bare speed opening a review ("빠르고 좋아요") is delivery; melted goods are delivery, or packaging
   when the coolant is named; 딱딱/묽 are taste for food; 밝 is design next to a colour, else
   performance; "사진보다 …" is design unless another aspect is named;
+- "배송 받아서 …" / "도착하니 …" only dates what follows: no delivery unless a delivery word judges it;
+  a colour that names the variant bought ("커피색 하나 더 구입") is no design;
 - phrases that contain an aspect word without being about the aspect ("잘 받았어요", "맛있게 잘
   먹겠습니다", "박스 개봉") are swallowed (longest match wins, so they hide the shorter entry); an
   aspect entry rejected for running across words from inside one hides nothing (the search goes on
@@ -41,6 +43,7 @@ from highpipe.analysis.aspect_lexicon import (
     TOPIC_TOO,
     WORD_START,
 )
+from highpipe.analysis.aspect_polarity import cue_signs
 from highpipe.analysis.emotions import cue_emotions
 from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.morph import Tok
@@ -74,6 +77,7 @@ _FOOD: Final = re.compile(
     r"맛|먹|식감|간식|고기|과일|사과|반찬|국물|육수|요리|밥|닭|빵|과자|김치|젤리|떡|아삭|바삭|쫄깃|매콤|매운|"
     r"짭짤|새콤|달콤|음식"
 )
+_FOOD_ASKERS: Final = frozenset({"bite", "suit", "hard", "runny", "texture", "feel"})
 _BODY: Final = re.compile(r"피부|머리|머릿결|모발|각질|얼굴|손이|입술")
 _PACKING: Final = re.compile(r"아이스팩|얼음팩|보냉|드라이아이스|스티로폼|포장|박스")
 # Sturdiness words said right after the packing ("포장용기가 아주 튼튼해요") describe the packing.
@@ -81,6 +85,23 @@ _STURDY: Final = ("튼튼", "견고", "탄탄", "허술", "부실", "엉성")
 _RECEIVED: Final = re.compile(r"(?:잘|아주잘|너무잘|정말잘)?(?:받|왔|와|도착|배송|옴|온)")
 _COLOUR: Final = re.compile(r"색|컬러|칼라|톤")
 _USE_FEEL: Final = re.compile(r"사용감|착용감|착화감|그립감|발림")
+# "배송 받아서 세탁했는데", "도착하니 유심 불량": the arrival dates what follows; without a word about
+# the delivery itself (빠르/늦/꼼꼼...) it is no delivery opinion.
+_DELIVERY_WHEN: Final = re.compile(
+    r"(?:을|를|이|가|은|는)?(?:(?:받|와|오|온|왔|돼|되|됐)(?:아서|어서|았는데|었는데|고나서|자마자|서|니까|니|는데|고|았을때|았고)|"
+    r"(?:하|해)(?:니|자마자|서보니))"
+)
+_WHEN_TERMS: Final = frozenset({"배송", "택배", "도착", "발송", "배달"})
+# A colour that names the variant bought ("커피색 하나 더 구입하려구요", "그린색이 더 길어요", "파랑색 끈이
+# 들어가 있네요") rather than judging the look.
+_COLOUR_VARIANT: Final = re.compile(
+    r"(?:화이트|블랙|그레이|회|검정|검은|흰|하얀|빨간|빨강|파란|파랑|노란|노랑|초록|그린|핑크|분홍|베이지|네이비|남|"
+    r"보라|갈|브라운|커피|아이보리|민트|연두|하늘|주황|카키|와인|블루|레드|옐로우|골드|실버|살|차콜|오렌지|퍼플)"
+    r"(?:색|색상|컬러|칼라)"
+)
+_VARIANT_PICK: Final = re.compile(
+    r"(?:으로|로|을|를|도|은|이)?(?:샀|사서|사고|구매|구입|주문|시켜|시켰|시킨|시킴|시켯|했는데|했어|하나더|끈|천|부분|칠|잉크|흙|철)"
+)
 _INTENSIFIER: Final = frozenset(
     {"아주", "너무", "정말", "진짜", "완전", "엄청", "넘", "참", "매우", "무척", "굉장히"}
 )
@@ -112,7 +133,10 @@ def _resolve(
 ) -> str:
     s = compact.text
     has_durability = "durability" in others
-    food = _FOOD.search(s) is not None or (bool(context) and _FOOD.search(context) is not None)
+    # Only the feel and bite entries ask whether food is talked about: spare the other hits the scan.
+    food = aid in _FOOD_ASKERS and (
+        _FOOD.search(s) is not None or (bool(context) and _FOOD.search(context) is not None)
+    )
     if aid == "bite":
         return "taste" if food else ""
     if aid == "suit":
@@ -132,6 +156,8 @@ def _resolve(
         if context or (lead and lead not in _INTENSIFIER) or others - {"fast"}:
             return ""
         return "delivery" if term != "빠르게" or _RECEIVED.match(s, start + len(term)) else ""
+    if aid == "delivery" and term in _WHEN_TERMS and _DELIVERY_WHEN.match(s, start + len(term)):
+        return "" if not cue_signs("delivery", compact) else aid
     if aid == "melted":
         return "packaging" if "packaging" in others or _PACKING.search(context) else "delivery"
     if aid == "bright":
@@ -237,6 +263,9 @@ def aspect_terms(
             # A noun inside a longer entry already read ("싼맛에" is price, not taste) adds nothing.
             if noun_aid and tag.startswith("NN") and not any(form in term for term in covered):
                 found.append((noun_aid, -1, -1))
+    # A plain substring test first: most clauses name no colour, and they skip the scan.
+    if ("색" in text or "컬러" in text or "칼라" in text) and any(aid == "design" for aid, _, _ in found):
+        found = _drop_colour_variant(found, compact, text)
     if _LATIN.search(clause_text):
         low = clause_text.lower()
         en = _en_table()
@@ -250,6 +279,29 @@ def aspect_terms(
         # "AS" (after-service) is written in capitals in Korean reviews; "as" in English is a word.
         if re.search(r"\bA/?S\b", clause_text):
             found.append(("service", -1, -1))
+    return found
+
+
+def _drop_colour_variant(
+    found: list[tuple[str, int, int]], compact: Compact, text: str
+) -> list[tuple[str, int, int]]:
+    """Drop `design` when every colour word in the clause names the variant bought: followed by a purchase
+    or a part ("커피색 하나 더 구입"), or beside another aspect with no word about the look ("그린색이 더
+    길어요": size). "검정색 만족합니다" and "스킨색이 너무 튀어요" keep their design."""
+    variants = list(_COLOUR_VARIANT.finditer(text))
+    if not variants:
+        return found
+    spans = [(m.start(), m.end()) for m in variants]
+    design = [(s, e) for aid, s, e in found if aid == "design"]
+    # Design read from a word other than the variant's colour ("예뻐요") stands.
+    if any(s >= 0 and not any(a <= s < b for a, b in spans) for s, e in design):
+        return found
+    if text.count("색") > sum(m.group(0).count("색") for m in variants):
+        return found  # another 색 ("색이 예뻐요") is about the look
+    picked = all(_VARIANT_PICK.match(text, m.end()) for m in variants)
+    others = {aid for aid, _, _ in found} - {"design"}
+    if picked or (others and not cue_signs("design", compact)):
+        return [item for item in found if item[0] != "design"]
     return found
 
 
