@@ -1,4 +1,4 @@
-"""Aspect detection per clause (the 13 aspect ids of vocab.ASPECTS) and open-topic extraction.
+"""Aspect detection per clause (the 13 aspect ids of vocab.ASPECTS); open topics are in topics.py.
 
 The vocabulary lives in `aspect_lexicon.py`. Korean entries are matched as substrings of the clause with spaces removed and lower-cased
 (so "배송 빨라요" and "배송빨라요" both hit 배송); one-syllable nouns (맛, 향, 색, 핏, 값, 양, 질) would
@@ -22,9 +22,7 @@ whole words. Some entries need more than a table look-up:
   aspect entry rejected for running across words from inside one hides nothing (the search goes on
   one letter later).
 
-Open topics are the clause's remaining common nouns (and noun-noun compounds written together),
-minus a stoplist of generic review nouns, so that a card such as `topic:배터리` is about a thing,
-not about "제품" or "생각". What a mention's polarity is comes from `aspect_polarity.py`.
+What a mention's polarity is comes from `aspect_polarity.py`.
 """
 
 from __future__ import annotations
@@ -39,17 +37,13 @@ from highpipe.analysis.aspect_lexicon import (
     KO_NOUNS,
     KO_TERMS,
     SPECIAL_TERMS,
-    TOPIC_STOP,
-    TOPIC_TOO,
     WORD_START,
 )
 from highpipe.analysis.aspect_polarity import cue_signs
-from highpipe.analysis.emotions import cue_emotions
-from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.morph import Tok
 from highpipe.analysis.text import Compact, literal_pattern
 
-__all__ = ["EN_TERMS", "KO_TERMS", "aspect_ids", "aspect_terms", "topic_phrases", "topic_slug"]
+__all__ = ["EN_TERMS", "KO_TERMS", "aspect_ids", "aspect_terms", "ko_matcher"]
 
 
 # Damage is durability when the clause says it happened over time or with use, quality when it says
@@ -112,7 +106,7 @@ def _parse(entries: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _ko_matcher() -> tuple[re.Pattern[str], dict[str, str]]:
+def ko_matcher() -> tuple[re.Pattern[str], dict[str, str]]:
     table = _parse(KO_TERMS)
     table.update(_parse(SPECIAL_TERMS))
     return literal_pattern(table), table
@@ -228,7 +222,7 @@ def aspect_terms(
     끊어졌어요" is wear although the second clause does not say when.
     """
     found: list[tuple[str, int, int]] = []
-    pattern, table = _ko_matcher()
+    pattern, table = ko_matcher()
     compact = compact or Compact(clause_text)
     hits: list[tuple[str, str, int, int]] = []
     covered: list[str] = []
@@ -314,44 +308,3 @@ def aspect_ids(
         if aid not in out:
             out.append(aid)
     return out
-
-
-def topic_phrases(text: str, toks: list[Tok]) -> list[str]:
-    """Candidate open topics of one clause: common nouns and adjacent noun compounds (배터리, 무선청소기)."""
-    out: list[str] = []
-    i = 0
-    n = len(toks)
-    while i < n:
-        form, tag, _, _ = toks[i]
-        if tag != "NNG":
-            i += 1
-            continue
-        phrase = form
-        j = i + 1
-        # Glue nouns written together ("무선청소기" -> 무선 + 청소기); spaced nouns stay apart.
-        while j < n and toks[j][1] == "NNG" and toks[j][2] == toks[j - 1][3]:
-            phrase += toks[j][0]
-            j += 1
-        if _good_topic(phrase) and phrase not in out:
-            out.append(phrase)
-        i = j
-    return out
-
-
-@lru_cache(maxsize=65536)
-def _good_topic(phrase: str) -> bool:
-    if len(phrase) < 2 or len(phrase) > 12 or phrase in TOPIC_STOP:
-        return False
-    if not all("\uac00" <= ch <= "\ud7a3" for ch in phrase):
-        return False
-    if phrase in TOPIC_TOO:
-        return True
-    # A noun that is itself an aspect word belongs to that aspect's card, not to a topic card;
-    # an evaluative noun (엉망, 불량, 감동) is a judgement, not a thing.
-    if _ko_matcher()[0].search(phrase) is not None:
-        return False
-    return not polarity_hits(phrase) and not cue_emotions(phrase)
-
-
-def topic_slug(phrase: str) -> str:
-    return re.sub(r"\s+", "-", phrase.strip().lower())

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from highpipe.analysis.aspect_polarity import mention_polarity
-from highpipe.analysis.aspects import aspect_terms, topic_phrases, topic_slug
+from highpipe.analysis.aspects import aspect_terms
 from highpipe.analysis.emotions import combine, cue_emotions
 from highpipe.analysis.features import unit_keys
 from highpipe.analysis.lexicon import polarity_hits
@@ -37,6 +37,7 @@ from highpipe.analysis.model import ModelBundle, load_bundle
 from highpipe.analysis.morph import CONTRAST_EC, Morphology, Tok, split_clauses
 from highpipe.analysis.rules import emoji_margin, english_margin
 from highpipe.analysis.text import Compact, clean_text, detect_language
+from highpipe.analysis.topics import topic_phrases, topic_slug
 from highpipe.domain.models import AspectMention, ClauseAnalysis, Review, ReviewAnalysis, SentimentResult
 from highpipe.domain.vocab import Sentiment, aspect_label
 from highpipe.ports.analyzer import Analyzer

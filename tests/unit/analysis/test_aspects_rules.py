@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from highpipe.analysis.aspects import aspect_ids, topic_phrases
+from highpipe.analysis.aspects import aspect_ids
 from highpipe.analysis.morph import Morphology
 from highpipe.analysis.text import Compact, literal_pattern
+from highpipe.analysis.topics import topic_phrases
 
 
 @pytest.fixture(scope="module")

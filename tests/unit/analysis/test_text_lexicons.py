@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from highpipe.analysis.aspects import EN_TERMS, KO_TERMS, aspect_ids, topic_phrases, topic_slug
+from highpipe.analysis.aspects import EN_TERMS, KO_TERMS, aspect_ids
 from highpipe.analysis.emotions import CUES, combine, cue_emotions
 from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.morph import Morphology
 from highpipe.analysis.rules import emoji_margin, english_margin
+from highpipe.analysis.topics import topic_phrases, topic_slug
 from highpipe.domain.vocab import ASPECTS, EMOTIONS
 
 
