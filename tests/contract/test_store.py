@@ -295,6 +295,27 @@ async def test_counters_add_atomically(sql_store: SqlStore) -> None:
         await sql_store.add_job_counters("missing", pages=1)
 
 
+async def test_mark_analyzed_counts_each_review_of_a_job_once(sql_store: SqlStore) -> None:
+    a, b = _job(), _job("https://shop.example/p/2")
+    await sql_store.create_job(a)
+    await sql_store.create_job(b)
+    await sql_store.upsert_reviews(a.job_id, [_review("demo:r1"), _review("demo:r2"), _review("demo:r3")])
+    await sql_store.upsert_reviews(b.job_id, [_review("demo:r2")])
+    assert (await sql_store.mark_analyzed(a.job_id, ["demo:r1", "demo:r2", "demo:r2"])).analyzed == 2
+    # The same batch redelivered, twice at once: nothing more.
+    again = await asyncio.gather(
+        *(sql_store.mark_analyzed(a.job_id, ["demo:r1", "demo:r2"]) for _ in range(2))
+    )
+    assert [j.analyzed for j in again] == [2, 2]
+    # A uid the job does not link counts nothing; the next batch counts its own reviews.
+    assert (await sql_store.mark_analyzed(a.job_id, ["demo:r3", "demo:unlinked"])).analyzed == 3
+    # Another job's count is its own, although it shares a review.
+    assert (await sql_store.mark_analyzed(b.job_id, ["demo:r2"])).analyzed == 1
+    assert (await sql_store.mark_analyzed(b.job_id, [])).analyzed == 1
+    with pytest.raises(KeyError):
+        await sql_store.mark_analyzed("missing", ["demo:r1"])
+
+
 async def test_list_jobs_newest_first_with_literal_search(sql_store: SqlStore) -> None:
     sources = [
         "https://a.example/100%_off",

@@ -74,6 +74,11 @@ class Store(ABC):
         """Atomically add to the progress counters and return the job."""
 
     @abstractmethod
+    async def mark_analyzed(self, job_id: str, review_uids: Sequence[str]) -> Job:
+        """Mark the job's reviews as analysed and add to `analyzed` only those not marked before, so a
+        redelivered batch counts once; uids not linked to the job count nothing. Atomic; the job after."""
+
+    @abstractmethod
     async def delete_job(self, job_id: str) -> bool:
         """Delete a job, its links, events and report, and the reviews no other job links to."""
 

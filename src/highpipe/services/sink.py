@@ -183,7 +183,8 @@ class SinkService:
             return
         if msg.analyses:
             await self.store.upsert_analyses(msg.analyses)
-            job = await self.store.add_job_counters(msg.job_id, analyzed=len(msg.analyses))
+            # Counted per review, not per message: a redelivered batch adds nothing.
+            job = await self.store.mark_analyzed(msg.job_id, [a.review_uid for a in msg.analyses])
             await self.emitter.emit(
                 msg.job_id,
                 ProgressData(

@@ -126,6 +126,31 @@ class SqlStore(SqlBase, Store):
             raise KeyError(job_id)
         return job
 
+    async def mark_analyzed(self, job_id: str, review_uids: Sequence[str]) -> Job:
+        uids = sorted(set(review_uids))
+        async with self._tx() as conn:
+            marked = 0
+            # Chunks keep each statement's parameter count well under every backend's limit.
+            for i in range(0, len(uids), 1000):
+                stmt = (
+                    update(job_reviews)
+                    .where(
+                        job_reviews.c.job_id == job_id,
+                        job_reviews.c.review_uid.in_(uids[i : i + 1000]),
+                        job_reviews.c.analyzed.is_(False),
+                    )
+                    .values(analyzed=True)
+                )
+                marked += (await conn.execute(stmt)).rowcount
+            values = {"analyzed": jobs.c.analyzed + marked, "updated_at": utcnow()}
+            stmt_job = (
+                update(jobs).where(jobs.c.job_id == job_id).values(values).returning(*codec.JOB_COLUMNS)
+            )
+            row = (await conn.execute(stmt_job)).first()
+            if row is None:
+                raise KeyError(job_id)
+            return codec.job_from_row(row._mapping)
+
     async def delete_job(self, job_id: str) -> bool:
         orphans = queries.orphan_review_uids(job_id)
         async with self._tx() as conn:

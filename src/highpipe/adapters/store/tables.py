@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.expression import false
 
 # Deterministic constraint names so that later migrations (and SQLite batch mode) can address them.
 NAMING = {
@@ -130,6 +132,9 @@ job_reviews = Table(
     metadata,
     Column("job_id", String(64), ForeignKey("jobs.job_id", ondelete="CASCADE"), nullable=False),
     Column("review_uid", String, ForeignKey("reviews.review_uid", ondelete="CASCADE"), nullable=False),
+    # Set once the job's analysis of this review is stored: counts `jobs.analyzed` exactly once per
+    # review, however often the bus redelivers its batch.
+    Column("analyzed", Boolean, nullable=False, default=False, server_default=false()),
     PrimaryKeyConstraint("job_id", "review_uid"),
     # "is this review linked to another job?" (delete_job) looks links up by review.
     Index(None, "review_uid"),
