@@ -6,7 +6,8 @@ up to date by the Alembic migrations in ``highpipe/migrations`` at ``start()``.
 Concurrency: every write is a single statement or one short transaction that begins with a write, so
 SQLite's single-writer lock is taken at once and PostgreSQL's row locks serialise writers across
 processes (``append_event`` increments ``jobs.last_seq`` under the job's row lock, which makes event
-seqs gapless and unique). Lifecycle and transactions are in ``base.py``.
+seqs gapless and unique). Lifecycle and transactions are in ``base.py``; events and reports in
+``sql_events.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from highpipe.adapters.store import codec, queries
-from highpipe.adapters.store.base import SqlBase
+from highpipe.adapters.store.sql_events import SqlEventStore
 from highpipe.adapters.store.tables import (
     analyses,
     events,
@@ -32,9 +33,9 @@ from highpipe.adapters.store.tables import (
     review_emotions,
     reviews,
 )
-from highpipe.domain.events import Envelope, utcnow
+from highpipe.domain.events import utcnow
 from highpipe.domain.jobs import ALLOWED, is_final
-from highpipe.domain.models import Job, Product, Report, Review, ReviewAnalysis
+from highpipe.domain.models import Job, Product, Review, ReviewAnalysis
 from highpipe.ports.store import ReviewFilter, ReviewRow, Store
 
 # Fields that update_job may set: status goes through transition_job, the rest is owned by the store.
@@ -43,7 +44,7 @@ _PLAIN_FIELDS: Final = frozenset(codec.JOB_FIELDS) - {"job_id", "status", "creat
 _CHUNK: Final = 5_000
 
 
-class SqlStore(SqlBase, Store):
+class SqlStore(SqlEventStore, Store):
     """The Store port on SQL; ``SqlStore(url, pool_size=5, echo=False)``, then ``await start()``."""
 
     # jobs
@@ -265,79 +266,6 @@ class SqlStore(SqlBase, Store):
     async def job_rows(self, job_id: str) -> list[ReviewRow]:
         async with self._tx() as conn:
             return _review_rows((await conn.execute(queries.review_rows(job_id, ReviewFilter()))).all())
-
-    # events
-
-    async def append_event(self, event: Envelope) -> Envelope | None:
-        """Store the event with the job's next seq; None if it was stored already. KeyError: no such job."""
-        values = codec.event_values(event, seq=0)
-        bump = (
-            update(jobs)
-            .where(jobs.c.job_id == event.job_id)
-            .values(last_seq=jobs.c.last_seq + 1)
-            .returning(jobs.c.last_seq)
-        )
-        seen = select(events.c.seq).where(
-            events.c.job_id == event.job_id, events.c.dedupe_key == values["dedupe_key"]
-        )
-        try:
-            async with self._tx() as conn:
-                # The UPDATE takes the job's row lock first: appenders queue here, and the
-                # duplicate check below then sees every event committed before ours.
-                seq = (await conn.execute(bump)).scalar()
-                if seq is None:
-                    raise KeyError(event.job_id)
-                if (await conn.execute(seen)).first() is not None:
-                    raise _Duplicate
-                values["seq"] = seq
-                await conn.execute(events.insert().values(values))
-        except (_Duplicate, IntegrityError):
-            return None  # rolled back: the seq was not consumed
-        return event.model_copy(update={"seq": seq})
-
-    async def events_after(self, job_id: str, after: int = 0, limit: int = 10_000) -> list[Envelope]:
-        stmt = (
-            select(events)
-            .where(events.c.job_id == job_id, events.c.seq > after)
-            .order_by(events.c.seq)
-            .limit(max(limit, 0))
-        )
-        async with self._tx() as conn:
-            return [codec.event_from_row(row._mapping) for row in await conn.execute(stmt)]
-
-    async def events_of_type(self, job_id: str, types: Sequence[str]) -> list[Envelope]:
-        stmt = (
-            select(events)
-            .where(events.c.job_id == job_id, events.c.type.in_(list(types)))
-            .order_by(events.c.seq)
-        )
-        async with self._tx() as conn:
-            return [codec.event_from_row(row._mapping) for row in await conn.execute(stmt)]
-
-    # reports
-
-    async def save_report(self, report: Report) -> None:
-        ins = self._insert(reports).values(codec.report_values(report, utcnow()))
-        stmt = ins.on_conflict_do_update(
-            index_elements=[reports.c.job_id],
-            set_={"payload": ins.excluded.payload, "created_at": ins.excluded.created_at},
-        )
-        try:
-            async with self._tx() as conn:
-                await conn.execute(stmt)
-        except IntegrityError as exc:
-            raise KeyError(report.job_id) from exc
-
-    async def get_report(self, job_id: str) -> Report | None:
-        async with self._tx() as conn:
-            payload = (
-                await conn.execute(select(reports.c.payload).where(reports.c.job_id == job_id))
-            ).scalar()
-        return None if payload is None else Report.model_validate(payload)
-
-
-class _Duplicate(Exception):
-    """Internal: leave the transaction (rolling it back) because the event is already stored."""
 
 
 def _review_rows(rows: Sequence[Any]) -> list[ReviewRow]:
