@@ -3,6 +3,7 @@ shared-secret check, and that two api replicas sharing one cache show the same a
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
@@ -216,3 +217,44 @@ def test_merge_expires_old_alerts_and_keeps_firing_ones_under_the_cap() -> None:
     assert {f"f{i}" for i in range(10)} <= set(kept)
     # the oldest resolved ones made room
     assert f"r{MAX_ALERTS - 1}" not in kept and "r0" in kept
+
+
+class _SlowReads(MemoryCache):
+    """A shared cache whose reads of the alert document yield to other tasks, so that two replicas'
+    read-modify-writes interleave (its `incr` stays atomic, as Redis's is)."""
+
+    async def get(self, key: str) -> bytes | None:
+        value = await super().get(key)
+        if key == alerts.CACHE_KEY:
+            await asyncio.sleep(0.01)
+        return value
+
+
+async def test_two_replicas_receiving_at_once_both_keep_their_alerts() -> None:
+    shared = _SlowReads()
+    await shared.start()
+    try:
+        # Two replicas: each has its own process lock; only the cache mutex orders them.
+        replicas = [alerts.AlertStore(shared), alerts.AlertStore(shared)]
+        batches = [[_alert(f"r{i}a{j}", "firing", T0) for j in range(3)] for i in range(2)]
+        await asyncio.gather(*(r.receive(b, T0) for r, b in zip(replicas, batches, strict=True)))
+        kept = await replicas[0].load()
+        assert sorted(kept) == sorted(a.fingerprint for b in batches for a in b)
+        assert await shared.get(alerts.MUTEX_KEY) is None  # released
+    finally:
+        await shared.stop()
+
+
+async def test_a_mutex_left_by_a_dead_replica_delays_but_never_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(alerts, "MUTEX_WAIT_S", 0.2)
+    cache = MemoryCache()
+    await cache.start()
+    try:
+        await cache.incr(alerts.MUTEX_KEY, 60.0)  # held by a replica that died mid-write
+        store = alerts.AlertStore(cache)
+        await asyncio.wait_for(store.receive([_alert("late", "firing", T0)], T0), timeout=5)
+        assert list(await store.load()) == ["late"]
+    finally:
+        await cache.stop()

@@ -12,8 +12,11 @@ Storage: one JSON document in the Cache port (key `alerts:v1`): Redis in the clu
 replica shows what any replica received; in memory with `memory://` (`highpipe serve`: one process, lost
 on restart). At most `MAX_ALERTS`; resolved alerts are kept `RESOLVED_KEEP`; a firing alert not
 re-sent for `STALE_AFTER` (Alertmanager re-sends every `repeat_interval`, 1 h in our config) is
-dropped. Writes are read-modify-write under a per-process lock: two replicas receiving two groups at
-the same instant can lose one update, which Alertmanager's next notification of that group repairs.
+dropped. Writes are read-modify-write under a per-process lock and a cross-replica mutex in the cache
+(`incr` on `alerts:v1:lock`, which expires after `MUTEX_TTL_S` should its holder die), so two replicas
+receiving two groups at the same instant both keep their alerts. A writer that cannot take the mutex
+within `MUTEX_WAIT_S` (the cache is away or very slow) writes anyway; at worst Alertmanager's next
+notification of a lost group repairs it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final, Literal
 
@@ -33,7 +37,12 @@ from highpipe.entrypoints.api.deps import Auth, ContainerDep, token_ok
 from highpipe.ports.cache import Cache
 from highpipe.services.watchlist import NegativeShareAlert
 
+log = logging.getLogger(__name__)
+
 CACHE_KEY: Final = "alerts:v1"
+MUTEX_KEY: Final = "alerts:v1:lock"
+MUTEX_TTL_S: Final = 5.0
+MUTEX_WAIT_S: Final = 3.0
 CACHE_TTL_S: Final = 7 * 24 * 3600.0
 MAX_ALERTS: Final = 500
 MAX_BODY_BYTES: Final = 1024 * 1024
@@ -212,10 +221,26 @@ class AlertStore:
 
     async def receive(self, incoming: list[AlertOut], now: datetime) -> dict[str, AlertOut]:
         async with self._lock:
-            alerts = merge(await self.load(), incoming, now)
-            body = json.dumps([a.model_dump(mode="json") for a in alerts.values()], ensure_ascii=False)
-            await self._cache.set(CACHE_KEY, body.encode(), CACHE_TTL_S)
+            held = await self._take_mutex()
+            try:
+                alerts = merge(await self.load(), incoming, now)
+                body = json.dumps([a.model_dump(mode="json") for a in alerts.values()], ensure_ascii=False)
+                await self._cache.set(CACHE_KEY, body.encode(), CACHE_TTL_S)
+            finally:
+                if held:
+                    await self._cache.delete(MUTEX_KEY)
         return alerts
+
+    async def _take_mutex(self) -> bool:
+        """The cross-replica mutex: the writer whose `incr` makes the counter 1 holds it."""
+        deadline = asyncio.get_running_loop().time() + MUTEX_WAIT_S
+        while True:
+            if await self._cache.incr(MUTEX_KEY, MUTEX_TTL_S) == 1:
+                return True
+            if asyncio.get_running_loop().time() >= deadline:
+                log.warning("alerts: mutex not taken within %.0f s; writing without it", MUTEX_WAIT_S)
+                return False
+            await asyncio.sleep(0.02)
 
 
 def alert_store(container: Container) -> AlertStore:
