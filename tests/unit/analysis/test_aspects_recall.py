@@ -4,28 +4,9 @@ photos) and common shopping wording that used to find no aspect. Example sentenc
 from __future__ import annotations
 
 import pytest
+from tests.aspect_support import ids, own
 
-from highpipe.analysis.aspect_polarity import mention_polarity
-from highpipe.analysis.aspects import aspect_ids, aspect_terms
 from highpipe.analysis.morph import Morphology
-from highpipe.analysis.text import Compact
-
-
-@pytest.fixture(scope="module")
-def morph() -> Morphology:
-    return Morphology()
-
-
-def ids(morph: Morphology, text: str, context: str = "") -> list[str]:
-    return aspect_ids(text, morph.tokens(text), None, Compact(context).text if context else "")
-
-
-def own(morph: Morphology, text: str, aspect_id: str) -> str | None:
-    compact = Compact(text)
-    for aid, start, end in aspect_terms(text, morph.tokens(text), compact):
-        if aid == aspect_id:
-            return mention_polarity(aid, start, end, compact)
-    raise AssertionError(f"{aspect_id} not found in {text!r}")
 
 
 @pytest.mark.parametrize(

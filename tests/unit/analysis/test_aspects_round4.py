@@ -7,28 +7,9 @@ sentences are our own."""
 from __future__ import annotations
 
 import pytest
+from tests.aspect_support import ids, own
 
-from highpipe.analysis.aspect_polarity import mention_polarity
-from highpipe.analysis.aspects import aspect_ids, aspect_terms
 from highpipe.analysis.morph import Morphology
-from highpipe.analysis.text import Compact
-
-
-@pytest.fixture(scope="module")
-def morph() -> Morphology:
-    return Morphology()
-
-
-def ids(morph: Morphology, text: str) -> list[str]:
-    return aspect_ids(text, morph.tokens(text))
-
-
-def own(morph: Morphology, text: str, aspect_id: str) -> str | None:
-    compact = Compact(text)
-    for aid, start, end in aspect_terms(text, morph.tokens(text), compact):
-        if aid == aspect_id:
-            return mention_polarity(aid, start, end, compact)
-    raise AssertionError(f"{aspect_id} not found in {text!r}")
 
 
 @pytest.mark.parametrize(

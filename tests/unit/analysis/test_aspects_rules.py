@@ -6,20 +6,11 @@ import random
 import re
 
 import pytest
+from tests.aspect_support import ids
 
-from highpipe.analysis.aspects import aspect_ids
 from highpipe.analysis.morph import Morphology
-from highpipe.analysis.text import Compact, literal_pattern
+from highpipe.analysis.text import literal_pattern
 from highpipe.analysis.topics import topic_phrases
-
-
-@pytest.fixture(scope="module")
-def morph() -> Morphology:
-    return Morphology()
-
-
-def ids(morph: Morphology, text: str, context: str = "") -> list[str]:
-    return aspect_ids(text, morph.tokens(text), None, Compact(context).text if context else "")
 
 
 @pytest.mark.parametrize(
