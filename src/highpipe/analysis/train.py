@@ -92,8 +92,12 @@ def _platt(z: npt.NDArray[Any], y: npt.NDArray[Any]) -> tuple[float, float]:
     return float(m.coef_[0, 0]), 0.0
 
 
-def train_model(shared_dir: Path, out_dir: Path, seed: int = 13) -> dict[str, object]:
-    """Train sentiment + emotion models from `shared_dir`, write them to `out_dir`, return the manifest."""
+def train_model(shared_dir: Path, out_dir: Path, seed: int = 13, evaluate: bool = True) -> dict[str, object]:
+    """Train sentiment + emotion models from `shared_dir`, write them to `out_dir`, return the manifest.
+
+    `evaluate=False` skips the test-split metrics at the end: candidates built while tuning are judged
+    on validation figures only, so nobody sees a test figure for a model that is not shipped.
+    """
     t0 = time.monotonic()
     np.random.seed(seed)
     cfg = FeatureConfig()
@@ -193,6 +197,8 @@ def train_model(shared_dir: Path, out_dir: Path, seed: int = 13) -> dict[str, ob
         },
     }
     save_bundle(out_dir, arrays, manifest)
+    if not evaluate:
+        return manifest
     from highpipe.analysis.evaluate import evaluate_model
 
     # The test metrics are recorded for the record only; nothing above depends on them.
