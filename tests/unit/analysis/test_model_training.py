@@ -60,3 +60,24 @@ def test_train_then_evaluate_tiny_corpus(tmp_path: Path, monkeypatch: pytest.Mon
     assert metrics["naver_shopping_test"]["rows"] == 16  # type: ignore[index]
     assert metrics["naver_shopping_test"]["accuracy"] >= 0.9  # type: ignore[index]
     assert metrics["kote_test"]["rows"] == 16  # type: ignore[index]
+
+
+def test_a_candidate_is_trained_without_test_metrics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """train_model(evaluate=False): what tuning builds carries validation figures only, never test ones."""
+    shared = _shared(tmp_path / "shared")
+    out = tmp_path / "candidate"
+    monkeypatch.setattr(train, "NSMC_ROWS", 80)
+
+    def _forbidden(*_: object) -> None:
+        raise AssertionError("evaluate_model must not run for a candidate")
+
+    monkeypatch.setattr("highpipe.analysis.evaluate.evaluate_model", _forbidden)
+    manifest = train.train_model(shared, out, seed=5, evaluate=False)
+
+    on_disk = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "metrics" not in on_disk
+    val = on_disk["validation"]
+    assert val["shopping_heldout_rows"] == 16  # the shopping training rows of fold 0 ((line // 5) % 5 == 0)
+    assert 0.9 <= val["shopping_heldout_fold_accuracy"] <= 1.0  # the tiny corpus is trivially separable
+    assert val["calibration"][0] > 0  # a larger margin means more positive
+    assert manifest["version"] == on_disk["version"]
