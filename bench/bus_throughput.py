@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from highpipe.adapters.bus.kafka_admin import delete_topics
 from highpipe.bootstrap import Container, bootstrap
 from highpipe.config import Settings
 from highpipe.domain.events import TOPIC_COLLECTED, ReviewsCollected, utcnow
@@ -118,19 +119,6 @@ async def wait_assigned(container: Container) -> float:
         while not all(member.assigned for member in groups.values()):
             await asyncio.sleep(0.05)
     return time.perf_counter() - t0
-
-
-async def delete_topics(bus_url: str, prefix: str) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped,unused-ignore]
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=urlsplit(bus_url).netloc)
-    await admin.start()
-    try:
-        ours = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if ours:
-            await admin.delete_topics(ours, timeout_ms=15_000)
-    finally:
-        await admin.close()
 
 
 async def prepare_job(container: Container, reviews: list[Review], batch: int) -> str:
@@ -267,7 +255,7 @@ async def main() -> None:
                 runs.append({"round": i + 1, **await one_run(bus, reviews, analyzer, args.batch, prefix)})
                 print(f"round {i + 1}", json.dumps(runs[-1]), flush=True)
     finally:
-        await delete_topics(kafka_url(prefix), prefix)
+        await delete_topics(urlsplit(kafka_url(prefix)).netloc, prefix)
     analyzer_rps = analysis_only(analyzer, reviews, 200)
     median: dict[str, dict[str, float]] = {}
     for bus in ("memory", "kafka"):

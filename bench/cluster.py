@@ -36,6 +36,8 @@ from urllib.parse import urlsplit
 import httpx
 from websockets.asyncio.client import connect
 
+from highpipe.adapters.bus.kafka_admin import delete_topics
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "deploy" / "local" / "cluster.sh"
 OUT = ROOT / "bench" / "results" / "cluster.json"
@@ -91,19 +93,6 @@ async def one_run(base: int, product: str) -> dict[str, float]:
     }
 
 
-async def delete_topics(bus_url: str, prefix: str) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped,unused-ignore]
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=urlsplit(bus_url).netloc)
-    await admin.start()
-    try:
-        ours = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if ours:
-            await admin.delete_topics(ours, timeout_ms=15_000)
-    finally:
-        await admin.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--product", default="bench-2k")
@@ -137,7 +126,7 @@ def main() -> None:
                 print(f"run {i + 1}", json.dumps(runs[-1]), flush=True)
         finally:
             subprocess.run([str(SCRIPT), "down"], env=env, check=False, timeout=180)
-            asyncio.run(delete_topics(bus_url, prefix))
+            asyncio.run(delete_topics(urlsplit(bus_url).netloc, prefix))
     median: dict[str, Any] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     result = {
         "benchmark": "cluster",

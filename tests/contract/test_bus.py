@@ -328,3 +328,28 @@ async def test_kafka_stop_hands_back_a_handler_that_does_not_finish(name: Callab
     finally:
         await second.stop()
     assert got == [1, 2], "the unfinished message and the one behind it are handled by the next member"
+
+
+async def test_delete_topics_drops_only_the_prefixed_ones() -> None:
+    from urllib.parse import urlsplit
+
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped,unused-ignore]
+
+    from highpipe.adapters.bus.kafka_admin import delete_topics
+
+    bootstrap = urlsplit(_real_url("HIGHPIPE_TEST_KAFKA_URL")).netloc
+    run = uuid.uuid4().hex[:12]
+    ours, other = [f"run-{run}.a", f"run-{run}.b"], f"keep-{run}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(t, 1, 1) for t in [*ours, other]])
+        assert sorted(await delete_topics(bootstrap, f"run-{run}.")) == ours
+        async with asyncio.timeout(DRAIN_S):
+            while set(ours) & set(await admin.list_topics()):
+                await asyncio.sleep(0.2)
+        assert other in await admin.list_topics()
+        assert await delete_topics(bootstrap, f"run-{run}.") == []
+    finally:
+        await admin.delete_topics([other], timeout_ms=15_000)
+        await admin.close()

@@ -28,6 +28,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from highpipe.adapters.bus.kafka_admin import delete_topics
 from highpipe.adapters.store.sql import SqlStore
 from highpipe.analysis.report import build_report
 
@@ -131,19 +132,6 @@ def read_env(path: Path) -> dict[str, str]:
         key, _, value = line.partition("=")
         values[key] = value.strip("'")
     return values
-
-
-async def delete_topics(bootstrap: str, prefix: str) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped,unused-ignore]
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        ours = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if ours:
-            await admin.delete_topics(ours, timeout_ms=15_000)
-    finally:
-        await admin.close()
 
 
 @contextmanager
