@@ -10,11 +10,13 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
+ENVIRONMENTS = ("dev", "prod")  # the chart's values-<env>.yaml
 
 
 def missing(what: str) -> None:
@@ -86,3 +88,14 @@ def ops_python() -> str:
 @pytest.fixture(scope="session")
 def kubernetes_version() -> str:
     return _make_var("OPS_KUBERNETES_VERSION") or "1.33.0"
+
+
+@pytest.fixture(scope="session", params=ENVIRONMENTS)
+def rendered_env(
+    request: pytest.FixtureRequest, helm: str, kubernetes_version: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """(environment, the chart's rendered documents) for each environment, rendered once per session."""
+    from tests.ops.helm_render import helm_template, load  # it imports this module's paths
+
+    env: str = request.param
+    return env, load(helm_template(helm, env, kubernetes_version))

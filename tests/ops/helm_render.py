@@ -10,9 +10,9 @@ from typing import Any
 import yaml
 
 from tests.ops.conftest import DEPLOY
+from tests.ops.conftest import ENVIRONMENTS as ENVIRONMENTS  # re-exported for the test modules
 
 CHART = DEPLOY / "helm" / "highpipe"
-ENVIRONMENTS = ("dev", "prod")
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 
 

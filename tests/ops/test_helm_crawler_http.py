@@ -4,7 +4,7 @@ Service, scales on CPU with an HPA (no KEDA: it consumes nothing), and its netwo
 Airflow's pods, the app tier and Prometheus, and let it reach only DNS, the data tier and the internet on
 80/443. Airflow gets the Service's URL (and the api's) from the ConfigMap highpipe-airflow.
 
-The network checks evaluate the rendered NetworkPolicies with Kubernetes' rules (a pod selected by a
+The network checks evaluate the rendered_env NetworkPolicies with Kubernetes' rules (a pod selected by a
 policy of a direction admits only what one of those policies allows; peers by namespace, by pod, by both,
 or by address block) for model pods and addresses: nothing is sent anywhere."""
 
@@ -16,27 +16,18 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 import yaml
 
 from highpipe.config import Settings
 from highpipe.entrypoints import cli_servers
 from highpipe.entrypoints.crawler_service import create_crawler_app
 from tests.ops.conftest import DEPLOY
-from tests.ops.helm_render import CHART, ENVIRONMENTS, by_name, helm_template, load, of_kind, pod_spec
+from tests.ops.helm_render import CHART, by_name, helm_template, load, of_kind, pod_spec
 
 NAME = "highpipe-crawler-http"
 PORT = 8010
 # What the Airflow chart labels its pods with; the chart's values name the same labels (checked below).
 AIRFLOW_LABELS = {"tier": "airflow", "component": "worker", "release": "airflow"}
-
-
-@pytest.fixture(scope="module", params=ENVIRONMENTS)
-def rendered(
-    request: pytest.FixtureRequest, helm: str, kubernetes_version: str
-) -> tuple[str, list[dict[str, Any]]]:
-    env: str = request.param
-    return env, load(helm_template(helm, env, kubernetes_version))
 
 
 def _values(env: str) -> dict[str, Any]:
@@ -66,8 +57,8 @@ def _container(objects: list[dict[str, Any]], name: str = NAME) -> dict[str, Any
 # --- the workload ---------------------------------------------------------------------------------------
 
 
-def test_runs_the_crawler_service_attached_to_jobs(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
+def test_runs_the_crawler_service_attached_to_jobs(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
     deployments = by_name(objects, "Deployment")
     service, worker = deployments[NAME], deployments["highpipe-crawler"]
     c = _container(objects)
@@ -101,9 +92,9 @@ def test_runs_the_crawler_service_attached_to_jobs(rendered: tuple[str, list[dic
 
 
 def test_probes_and_scrape_hit_routes_the_service_serves(
-    rendered: tuple[str, list[dict[str, Any]]],
+    rendered_env: tuple[str, list[dict[str, Any]]],
 ) -> None:
-    _, objects = rendered
+    _, objects = rendered_env
     c = _container(objects)
 
     def no_fetcher() -> Any:
@@ -123,8 +114,8 @@ def test_probes_and_scrape_hit_routes_the_service_serves(
     assert monitor["spec"]["namespaceSelector"]["matchNames"] == ["pipeline"]
 
 
-def test_service_is_cluster_ip_on_8010(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
+def test_service_is_cluster_ip_on_8010(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
     svc = by_name(objects, "Service")[NAME]
     assert svc["metadata"]["namespace"] == "pipeline"
     assert svc["spec"]["type"] == "ClusterIP"
@@ -137,8 +128,8 @@ def test_service_is_cluster_ip_on_8010(rendered: tuple[str, list[dict[str, Any]]
     assert not svc["spec"]["selector"].items() <= worker.items()
 
 
-def test_hpa_on_cpu_within_the_values_bounds(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    env, objects = rendered
+def test_hpa_on_cpu_within_the_values_bounds(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    env, objects = rendered_env
     hpa = by_name(objects, "HorizontalPodAutoscaler")[NAME]["spec"]
     assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": NAME}
     expected = {"dev": (1, 2), "prod": (2, 6)}[env]
@@ -225,9 +216,9 @@ def _pod(objects: list[dict[str, Any]], name: str) -> Pod:
 
 
 def test_only_airflow_the_app_tier_and_prometheus_reach_it(
-    rendered: tuple[str, list[dict[str, Any]]],
+    rendered_env: tuple[str, list[dict[str, Any]]],
 ) -> None:
-    env, objects = rendered
+    env, objects = rendered_env
     policies = of_kind(objects, "NetworkPolicy")
     crawler = _pod(objects, NAME)
     assert _selects({"matchLabels": _values(env)["airflow"]["podLabels"]}, AIRFLOW_LABELS)
@@ -268,8 +259,8 @@ def test_only_airflow_the_app_tier_and_prometheus_reach_it(
     assert rules and {port["port"] for r in rules for port in r.get("ports", [{"port": "all"}])} == {PORT}
 
 
-def test_it_reaches_dns_the_data_tier_and_shops_only(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    env, objects = rendered
+def test_it_reaches_dns_the_data_tier_and_shops_only(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    env, objects = rendered_env
     policies = of_kind(objects, "NetworkPolicy")
     crawler = _pod(objects, NAME)
 
@@ -297,9 +288,9 @@ def test_it_reaches_dns_the_data_tier_and_shops_only(rendered: tuple[str, list[d
 
 
 def test_airflow_gets_the_in_cluster_urls_and_may_use_them(
-    rendered: tuple[str, list[dict[str, Any]]],
+    rendered_env: tuple[str, list[dict[str, Any]]],
 ) -> None:
-    _, objects = rendered
+    _, objects = rendered_env
     (env_map,) = [o for o in of_kind(objects, "ConfigMap") if o["metadata"]["name"] == "highpipe-airflow"]
     assert env_map["metadata"]["namespace"] == "pipeline"  # where Airflow runs
     services = by_name(objects, "Service")

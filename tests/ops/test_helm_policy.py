@@ -1,4 +1,4 @@
-"""Policy checks on the rendered chart (dev and prod): what schemas cannot say.
+"""Policy checks on the rendered_env chart (dev and prod): what schemas cannot say.
 
 Every container has resources, probes and a non-root security context; HighPipe's own containers
 probe /healthz and /readyz; autoscaling follows the original numbers and never puts an HPA and a KEDA
@@ -11,12 +11,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-import pytest
 import yaml
 
 from tests.ops.conftest import DEPLOY
 from tests.ops.helm_render import (
-    ENVIRONMENTS,
     WORKLOAD_KINDS,
     by_name,
     containers,
@@ -34,14 +32,6 @@ HEALTHZ_READY = {"web"}
 TIERS = {"web", "app", "pipeline", "data", "monitoring"}
 
 
-@pytest.fixture(scope="module", params=ENVIRONMENTS)
-def rendered(
-    request: pytest.FixtureRequest, helm: str, kubernetes_version: str
-) -> tuple[str, list[dict[str, Any]]]:
-    env: str = request.param
-    return env, load(helm_template(helm, env, kubernetes_version))
-
-
 def _workloads(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [o for o in objects if o["kind"] in WORKLOAD_KINDS]
 
@@ -51,9 +41,9 @@ def _labels_match(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 
 def test_containers_have_resources_probes_and_run_as_non_root(
-    rendered: tuple[str, list[dict[str, Any]]],
+    rendered_env: tuple[str, list[dict[str, Any]]],
 ) -> None:
-    env, objects = rendered
+    env, objects = rendered_env
     workloads = _workloads(objects)
     assert len(workloads) >= 8
     for workload in workloads:
@@ -78,8 +68,8 @@ def test_containers_have_resources_probes_and_run_as_non_root(
             )
 
 
-def test_highpipe_containers_probe_healthz_and_readyz(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
+def test_highpipe_containers_probe_healthz_and_readyz(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
     deployments = by_name(objects, "Deployment")
     for name in APP_COMPONENTS:
         (c,) = pod_spec(deployments[f"highpipe-{name}"])["containers"]
@@ -96,8 +86,8 @@ def test_highpipe_containers_probe_healthz_and_readyz(rendered: tuple[str, list[
         assert c["readinessProbe"]["httpGet"]["port"] in port_names
 
 
-def test_service_commands(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
+def test_service_commands(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
     deployments = by_name(objects, "Deployment")
     args = {n: pod_spec(deployments[f"highpipe-{n}"])["containers"][0]["args"] for n in APP_COMPONENTS[:5]}
     assert args["api"][:1] == ["api"] and "--port" in args["api"]
@@ -112,8 +102,8 @@ def test_service_commands(rendered: tuple[str, list[dict[str, Any]]]) -> None:
         assert args[role][args[role].index("--metrics-host") + 1] == "0.0.0.0"
 
 
-def test_namespaces_are_the_five_tiers(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
+def test_namespaces_are_the_five_tiers(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
     namespaces = {o["metadata"]["name"]: o for o in of_kind(objects, "Namespace")}
     assert set(namespaces) == TIERS
     assert {n["metadata"]["labels"]["highpipe.io/tier"] for n in namespaces.values()} == TIERS
@@ -127,8 +117,8 @@ def test_namespaces_are_the_five_tiers(rendered: tuple[str, list[dict[str, Any]]
     assert where["highpipe-crawler-http"] == "pipeline"
 
 
-def test_autoscaling_never_doubles_up(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
+def test_autoscaling_never_doubles_up(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
     hpa_targets = {
         (o["metadata"]["namespace"], o["spec"]["scaleTargetRef"]["name"])
         for o in of_kind(objects, "HorizontalPodAutoscaler")
@@ -172,8 +162,8 @@ def test_original_scaling_numbers_in_prod(helm: str, kubernetes_version: str) ->
     assert "highpipe-sink" in scaled
 
 
-def test_keda_triggers(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
+def test_keda_triggers(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
     groups = {}
     for so in of_kind(objects, "ScaledObject"):
         triggers = so["spec"]["triggers"]
@@ -202,8 +192,8 @@ def test_keda_triggers(rendered: tuple[str, list[dict[str, Any]]]) -> None:
     }
 
 
-def test_vpas(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
+def test_vpas(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
     vpas = {o["spec"]["targetRef"]["name"]: o["spec"] for o in of_kind(objects, "VerticalPodAutoscaler")}
     assert vpas["highpipe-api"]["updatePolicy"]["updateMode"] == "Off"
     assert vpas["broker"]["targetRef"]["kind"] == "KafkaNodePool"
@@ -236,9 +226,9 @@ def test_gpu_server_in_prod(helm: str, kubernetes_version: str) -> None:
 
 
 def test_services_select_pods_and_monitors_select_services(
-    rendered: tuple[str, list[dict[str, Any]]],
+    rendered_env: tuple[str, list[dict[str, Any]]],
 ) -> None:
-    _, objects = rendered
+    _, objects = rendered_env
     pods = [(w["metadata"]["namespace"], pod_labels(w)) for w in _workloads(objects)]
     services = of_kind(objects, "Service")
     for svc in services:
@@ -265,8 +255,8 @@ def test_services_select_pods_and_monitors_select_services(
         }
 
 
-def test_pdbs_cover_deployments_and_allow_evictions(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    env, objects = rendered
+def test_pdbs_cover_deployments_and_allow_evictions(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    env, objects = rendered_env
     pdbs = of_kind(objects, "PodDisruptionBudget")
     hpa_min = {
         o["spec"]["scaleTargetRef"]["name"]: o["spec"]["minReplicas"]
@@ -305,8 +295,8 @@ def _peers(policy: dict[str, Any]) -> list[dict[str, Any]]:
     return [peer for rule in policy["spec"].get("ingress", []) for peer in rule.get("from", [])]
 
 
-def test_network_policies_implement_the_tier_rules(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    env, objects = rendered
+def test_network_policies_implement_the_tier_rules(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    env, objects = rendered_env
     policies = of_kind(objects, "NetworkPolicy")
     by_ns: dict[str, list[dict[str, Any]]] = {}
     for p in policies:
@@ -374,8 +364,8 @@ def test_network_policies_implement_the_tier_rules(rendered: tuple[str, list[dic
         assert cidr.is_private  # the ALB's subnets, never the internet at large
 
 
-def test_ingress_routes(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    env, objects = rendered
+def test_ingress_routes(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    env, objects = rendered_env
     ingresses = of_kind(objects, "Ingress")
     routes = {}
     for ing in ingresses:
@@ -400,9 +390,9 @@ def test_ingress_routes(rendered: tuple[str, list[dict[str, Any]]]) -> None:
         )
 
 
-def test_secrets_come_from_external_secrets(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
-    assert not of_kind(objects, "Secret")  # nothing secret is rendered from values
+def test_secrets_come_from_external_secrets(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
+    assert not of_kind(objects, "Secret")  # nothing secret is rendered_env from values
     produced = {
         (o["metadata"]["namespace"], o["spec"]["target"]["name"]) for o in of_kind(objects, "ExternalSecret")
     }
@@ -425,8 +415,8 @@ def test_secrets_come_from_external_secrets(rendered: tuple[str, list[dict[str, 
             assert (ns, ref) in produced, f"{w['metadata']['name']}: secret {ref} has no ExternalSecret"
 
 
-def test_prometheus_rule_is_the_tested_rules_file(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    _, objects = rendered
+def test_prometheus_rule_is_the_tested_rules_file(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    _, objects = rendered_env
     (rule,) = of_kind(objects, "PrometheusRule")
     source = yaml.safe_load((DEPLOY / "prometheus" / "rules" / "highpipe.rules.yml").read_text())
     assert rule["spec"]["groups"] == source["groups"]
@@ -444,8 +434,8 @@ def test_prometheus_rule_is_the_tested_rules_file(rendered: tuple[str, list[dict
 STRIMZI_KAFKA_VERSIONS = {"4.2.0", "4.2.1", "4.3.0", "4.3.1"}
 
 
-def test_strimzi_kafka_kraft(rendered: tuple[str, list[dict[str, Any]]]) -> None:
-    env, objects = rendered
+def test_strimzi_kafka_kraft(rendered_env: tuple[str, list[dict[str, Any]]]) -> None:
+    env, objects = rendered_env
     (kafka,) = of_kind(objects, "Kafka")
     (pool,) = of_kind(objects, "KafkaNodePool")
     # Strimzi 1.x serves only v1; the same for every Strimzi object, and for the VPA that points at the pool.
