@@ -40,7 +40,7 @@ from highpipe.ports.store import ReviewFilter, ReviewRow, Store
 
 # Fields that update_job may set: status goes through transition_job, the rest is owned by the store.
 _PLAIN_FIELDS: Final = frozenset(codec.JOB_FIELDS) - {"job_id", "status", "created_at", "updated_at"}
-# Rows per statement for the link inserts; SQLAlchemy batches multi-row VALUES below this itself.
+# Rows (or IN-list values) per statement; SQLAlchemy batches multi-row VALUES below this itself.
 _CHUNK: Final = 5_000
 
 
@@ -131,13 +131,12 @@ class SqlStore(SqlEventStore, Store):
         uids = sorted(set(review_uids))
         async with self._tx() as conn:
             marked = 0
-            # Chunks keep each statement's parameter count well under every backend's limit.
-            for i in range(0, len(uids), 1000):
+            for i in range(0, len(uids), _CHUNK):
                 stmt = (
                     update(job_reviews)
                     .where(
                         job_reviews.c.job_id == job_id,
-                        job_reviews.c.review_uid.in_(uids[i : i + 1000]),
+                        job_reviews.c.review_uid.in_(uids[i : i + _CHUNK]),
                         job_reviews.c.analyzed.is_(False),
                     )
                     .values(analyzed=True)
