@@ -17,7 +17,6 @@ threads at once (one Kiwi each); build one per worker thread or process.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -31,16 +30,18 @@ import numpy.typing as npt
 from highpipe.analysis.aspect_polarity import mention_polarity
 from highpipe.analysis.aspects import aspect_terms
 from highpipe.analysis.emotions import combine, cue_emotions
-from highpipe.analysis.features import unit_keys
+from highpipe.analysis.features import gram_source, morph_keys, unit_keys
 from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.model import ModelBundle, load_bundle
-from highpipe.analysis.morph import CONTRAST_EC, Morphology, Tok, split_clauses
+from highpipe.analysis.morph import Morphology, Tok, clause_core, clause_core_parts, split_clauses
 from highpipe.analysis.rules import emoji_margin, english_margin
 from highpipe.analysis.text import Compact, clean_text, detect_language
 from highpipe.analysis.topics import topic_phrases, topic_slug
-from highpipe.domain.models import AspectMention, ClauseAnalysis, Review, ReviewAnalysis, SentimentResult
+from highpipe.domain.models import Review, ReviewAnalysis, SentimentResult
 from highpipe.domain.vocab import Sentiment, aspect_label
 from highpipe.ports.analyzer import Analyzer
+
+__all__ = ["LocalAnalyzer", "clause_core"]  # clause_core lives in morph.py; importable here as before
 
 NEUTRAL_BAND: Final = 0.15
 CLEAR_P: Final = 0.9
@@ -57,47 +58,6 @@ MODEL_EMOTION_MIN: Final = 0.8
 # Confidence given to an aspect polarity read from the aspect's own cue words against the clause's label.
 OWN_CUE_SCORE: Final = 0.7
 _LATIN: Final = re.compile(r"[A-Za-z]")
-_TRAILING_TAGS: Final = frozenset({"SF", "SP", "SE", "SS", "SSO", "SSC", "SO", "SW", "W_EMOJI"})
-
-
-def clause_core(text: str, toks: list[Tok]) -> tuple[str, list[Tok]]:
-    """The clause without a leading conjunction and the trailing connective it was cut at.
-
-    "배송은 빠른데" is scored as "배송은 빠른": the model learnt that a review which goes on
-    after "~는데" tends to complain, which is true of the review but not of this clause.
-    Trailing emoticons (ㅠㅠ, 👍) are kept.
-    """
-    lo, hi = 0, len(toks)
-    while lo < hi and toks[lo][1] == "MAJ":
-        lo += 1
-    end = hi
-    while end > lo and toks[end - 1][1] in _TRAILING_TAGS:
-        end -= 1
-    tail = toks[end:hi]
-    cut = end
-    if cut > lo and toks[cut - 1][1] == "EC" and toks[cut - 1][0] in CONTRAST_EC:
-        cut -= 1
-    elif cut > lo + 1 and toks[cut - 1][:2] == ("데", "NNB") and toks[cut - 2][1] == "ETM":
-        cut -= 2
-    if cut <= lo:
-        lo, cut = 0, end
-    core = [t for t in toks[lo:cut] if not _contrastive_topic(text, t)]
-    if not core:
-        return text[toks[0][2] : toks[-1][3]] if toks else "", toks
-    # Rebuild the text from the kept tokens, keeping the original spacing between them.
-    parts = [text[core[0][2] : core[0][3]]]
-    for prev, tok in itertools.pairwise(core):
-        parts.append((" " if tok[2] > prev[3] else "") + text[max(tok[2], prev[3]) : tok[3]])
-    core_text = "".join(parts)
-    if tail:
-        core_text += " " + text[tail[0][2] : tail[-1][3]]
-    return core_text, core + tail
-
-
-def _contrastive_topic(text: str, tok: Tok) -> bool:
-    """The topic particle 은/는 ("배송은 빨라요"): in reviews it announces a contrast ("...but"),
-    which the model has learnt as negative; the clause's own polarity lies in its predicate."""
-    return tok[1] == "JX" and text[tok[2] : tok[3]] in ("은", "는")
 
 
 def _sigmoid(x: float) -> float:
@@ -113,7 +73,7 @@ def _label(p: float) -> tuple[Sentiment, float]:
     return "neutral", 1.0 - 2.0 * abs(p - 0.5)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
 class _ClauseScore:
     text: str
     start: int
@@ -123,7 +83,7 @@ class _ClauseScore:
     compact: Compact
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Scored:
     language: str
     clauses: list[_ClauseScore]
@@ -138,6 +98,12 @@ class LocalAnalyzer(Analyzer):
         self._bundle = bundle
         self._morph = Morphology()
         self.model_version = bundle.version
+        scorer = bundle.scorer
+        # Per emotion, the score a model emotion must reach (see _model_emotions).
+        self._emotion_min = [
+            (e, max(t, MODEL_EMOTION_MIN))
+            for e, t in zip(scorer.emotions, scorer.emo_thr.tolist(), strict=True)
+        ]
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> LocalAnalyzer:
@@ -164,8 +130,10 @@ class LocalAnalyzer(Analyzer):
                 model_version=self.model_version,
             )
         label, score = _label(_sigmoid(self._with_prior(scored.logit, clauses, rating)))
-        clause_out: list[ClauseAnalysis] = []
-        aspects: list[AspectMention] = []
+        # Plain dicts validated once as a whole ReviewAnalysis below: one pydantic call per review
+        # instead of one per clause and mention (same models, same validation, ~1/3 less time).
+        clause_out: list[dict[str, object]] = []
+        aspects: list[dict[str, object]] = []
         # Emotions follow what the text says, not the stars: only clause polarities gate them.
         has_pos = False
         has_neg = False
@@ -174,19 +142,21 @@ class LocalAnalyzer(Analyzer):
             c_label, c_score = _label(_sigmoid(c.logit))
             has_pos = has_pos or c_label == "positive"
             has_neg = has_neg or c_label == "negative"
-            sent = SentimentResult(label=c_label, score=round(c_score, 4))
-            clause_out.append(ClauseAnalysis(text=c.text, start=c.start, end=c.end, sentiment=sent))
+            sent = {"label": c_label, "score": round(c_score, 4)}
+            clause_out.append({"text": c.text, "start": c.start, "end": c.end, "sentiment": sent})
             aspects.extend(self._mentions(c, c_label, c_score, context))
             context = c.compact.text
         emotions = combine(cue_emotions(text), self._model_emotions(scored.emotions), has_pos, has_neg)
-        return ReviewAnalysis(
-            review_uid=review_uid,
-            sentiment=SentimentResult(label=label, score=round(score, 4)),
-            aspects=aspects,
-            emotions=emotions,
-            clauses=clause_out,
-            language=scored.language,
-            model_version=self.model_version,
+        return ReviewAnalysis.model_validate(
+            {
+                "review_uid": review_uid,
+                "sentiment": {"label": label, "score": round(score, 4)},
+                "aspects": aspects,
+                "emotions": emotions,
+                "clauses": clause_out,
+                "language": scored.language,
+                "model_version": self.model_version,
+            }
         )
 
     def positive_probability(self, raw: str) -> float:
@@ -227,7 +197,7 @@ class LocalAnalyzer(Analyzer):
         cfg = self._bundle.features
         scorer = self._bundle.scorer
         out: list[_ClauseScore] = []
-        union: set[str] = set()
+        keysets: list[set[str]] = []
         row_parts: list[npt.NDArray[np.int64]] = []
         mixed = language == "ko" and _LATIN.search(text) is not None
         for c in split_clauses(text, toks):
@@ -235,28 +205,52 @@ class LocalAnalyzer(Analyzer):
             ctoks = toks[c.lo : c.hi]
             compact = Compact(ctext)
             hits = polarity_hits(compact)
-            keys = set(unit_keys(ctext, ctoks, cfg, hits))
+            source = gram_source(ctext)
+            morph = morph_keys(ctoks, cfg)
+            keys = set(unit_keys(ctext, ctoks, cfg, hits, morph, source))
             rows = scorer.rows(keys)
-            union |= keys
+            keysets.append(keys)
             row_parts.append(rows)
-            margin = scorer.sentiment(rows, len(keys))
-            core_text, core_toks = clause_core(text, ctoks)
-            if core_text != ctext:
-                # The core differs by a connective or a particle (the clause's lexicon hits stand);
-                # only the keys that differ are looked up.
-                core = set(unit_keys(core_text, core_toks, cfg, hits))
-                margin = scorer.sentiment_delta(
-                    rows, scorer.rows(core - keys), scorer.rows(keys - core), len(core)
-                )
+            margin = self._core_margin(text, ctext, ctoks, hits, keys, rows, source, morph)
             lex = sum(1 if sign == "+" else -1 for _, sign in hits)
             base = self._calibrated(margin)
             base += max(-LEX_CAP, min(LEX_CAP, LEX_WEIGHT * lex))
             # A Korean review may hold an English sentence; only then is a clause's language asked.
             c_lang = detect_language(ctext) if mixed else language
             out.append(_ClauseScore(ctext, c.start, c.end, self._rules(ctext, c_lang, base), ctoks, compact))
-        all_rows = np.unique(np.concatenate(row_parts)) if row_parts else np.zeros(0, dtype=np.int64)
-        margin, emotions = scorer.review(all_rows, len(union))
+        # Only the count of the review's distinct keys is needed: a one-clause review (the most
+        # common kind) has its clause's, and otherwise the union starts from a copy of the first
+        # set, cheaper than adding its keys one by one.
+        n_distinct = len(keysets[0]) if len(keysets) == 1 else len(set().union(*keysets))
+        margin, emotions = scorer.review(scorer.distinct(row_parts), n_distinct)
         return _Scored(language, out, self._rules(text, language, self._calibrated(margin)), emotions)
+
+    def _core_margin(
+        self,
+        text: str,
+        ctext: str,
+        ctoks: list[Tok],
+        hits: list[tuple[str, str]],
+        keys: set[str],
+        rows: npt.NDArray[np.int64],
+        source: str,
+        morph: list[str],
+    ) -> float:
+        """Raw margin of the clause's core (`clause_core`), from the clause's keys and rows."""
+        scorer = self._bundle.scorer
+        cfg = self._bundle.features
+        core_text, core_toks, same_morph = clause_core_parts(text, ctoks)
+        if core_text == ctext:
+            return scorer.sentiment(rows, len(keys))
+        # The core differs by a connective or a particle (the clause's lexicon hits stand). Without
+        # 은/는 alone the morpheme keys are the clause's (particles make none); when the letters
+        # are the same too (the core differs by spacing only), so are all the keys.
+        core_source = gram_source(core_text)
+        if same_morph and core_source == source:
+            return scorer.sentiment(rows, len(keys))
+        core = set(unit_keys(core_text, core_toks, cfg, hits, morph if same_morph else None, core_source))
+        # Only the keys that differ are looked up.
+        return scorer.sentiment_delta(rows, scorer.rows(core - keys), scorer.rows(keys - core), len(core))
 
     def _with_prior(self, text_logit: float, clauses: list[_ClauseScore], rating: float | None) -> float:
         if rating is None:
@@ -274,15 +268,15 @@ class LocalAnalyzer(Analyzer):
         return text_logit + prior
 
     def _model_emotions(self, scores: npt.NDArray[np.float32]) -> list[tuple[str, float]]:
-        scorer = self._bundle.scorer
         return [
-            (e, float(p))
-            for e, p, t in zip(scorer.emotions, scores.tolist(), scorer.emo_thr.tolist(), strict=True)
-            if p >= max(t, MODEL_EMOTION_MIN)
+            (e, p) for (e, least), p in zip(self._emotion_min, scores.tolist(), strict=True) if p >= least
         ]
 
-    def _mentions(self, c: _ClauseScore, label: Sentiment, score: float, context: str) -> list[AspectMention]:
-        out: list[AspectMention] = []
+    def _mentions(
+        self, c: _ClauseScore, label: Sentiment, score: float, context: str
+    ) -> list[dict[str, object]]:
+        """The clause's aspect and topic mentions, as AspectMention fields."""
+        out: list[dict[str, object]] = []
         s = round(score, 4)
         spans: dict[str, list[tuple[int, int]]] = {}
         for aid, start, end in aspect_terms(c.text, c.toks, c.compact, context):
@@ -298,11 +292,15 @@ class LocalAnalyzer(Analyzer):
             own = "negative" if "negative" in votes else votes[0]
             polarity, m_score = (label, s) if own is None or own == label else (own, OWN_CUE_SCORE)
             out.append(
-                AspectMention(
-                    aspect_id=aid, aspect=aspect_label(aid), polarity=polarity, clause=c.text, score=m_score
-                )
+                {
+                    "aspect_id": aid,
+                    "aspect": aspect_label(aid),
+                    "polarity": polarity,
+                    "clause": c.text,
+                    "score": m_score,
+                }
             )
         for phrase in topic_phrases(c.text, c.toks)[:MAX_TOPICS_PER_CLAUSE]:
             aid = "topic:" + topic_slug(phrase)
-            out.append(AspectMention(aspect_id=aid, aspect=phrase, polarity=label, clause=c.text, score=s))
+            out.append({"aspect_id": aid, "aspect": phrase, "polarity": label, "clause": c.text, "score": s})
         return out

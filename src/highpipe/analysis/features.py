@@ -16,7 +16,8 @@ The tab never survives `squash` + space removal, so morpheme keys cannot collide
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from highpipe.analysis.lexicon import polarity_cues
@@ -77,17 +78,41 @@ def _coarse(tag: str) -> str:
     return tag[:2]
 
 
-def char_grams(text: str, lo: int, hi: int) -> list[str]:
-    s = squash(text).replace(" ", "").replace("\n", "")
+# Kiwi has a few dozen tags: their coarse forms are remembered rather than recomputed per token.
+_COARSE: dict[str, str] = {}
+
+
+def gram_source(text: str) -> str:
+    """What the character n-grams are cut from: the squashed text without spaces or line breaks."""
+    return squash(text).replace(" ", "").replace("\n", "")
+
+
+def char_grams(text: str, lo: int, hi: int, source: str | None = None) -> list[str]:
+    """Character n-grams, all n = lo first, then lo + 1, ... (the order training saw).
+
+    `source` may pass in `gram_source(text)` when the caller already has it.
+    """
+    s = gram_source(text) if source is None else source
     out: list[str] = []
-    n_chars = len(s)
-    for n in range(lo, hi + 1):
-        out.extend(s[i : i + n] for i in range(n_chars - n + 1))
+    # Each n-gram is the (n-1)-gram at the same place plus one letter: `map(add, ...)` builds them
+    # in C, ~40% faster than slicing every gram in a Python loop.
+    grams: Sequence[str] = s  # the 1-grams: the letters themselves
+    for n in range(min(lo, 1), hi + 1):
+        if n < 1:  # no shipped configuration asks for these; they are what plain slicing gives
+            out += [s[i : i + n] for i in range(len(s) - n + 1)]
+            continue
+        if n > 1:
+            grams = list(map(operator.add, grams, s[n - 1 :]))
+        if n >= lo:
+            out += grams
     return out
 
 
 def morph_keys(toks: Iterable[Tok], cfg: FeatureConfig) -> list[str]:
     out: list[str] = []
+    append = out.append
+    coarse_of = _COARSE
+    morphemes, bigrams, negation = cfg.morphemes, cfg.bigrams, cfg.negation
     prev = ""
     neg_pending = False
     last_pred = ""
@@ -96,20 +121,23 @@ def morph_keys(toks: Iterable[Tok], cfg: FeatureConfig) -> list[str]:
         if tag in _SKIP_TAGS:
             continue
         f = form.lower() if tag == "SL" else form
-        if cfg.morphemes:
-            out.append("\tM" + f + _coarse(tag))
-        if cfg.bigrams and prev:
-            out.append("\tB" + prev + "|" + f)
-        if cfg.negation:
+        if morphemes:
+            coarse = coarse_of.get(tag)
+            if coarse is None:
+                coarse = coarse_of[tag] = _coarse(tag)
+            append("\tM" + f + coarse)
+        if bigrams and prev:
+            append("\tB" + prev + "|" + f)
+        if negation:
             if tag == "MAG" and f in _NEG_ADVERBS:
                 neg_pending = True
             elif tag in _PRED_TAGS or (tag == "NNG" and neg_pending):
                 if neg_pending:
-                    out.append("\tN" + f)
+                    append("\tN" + f)
                     neg_pending = False
                 last_pred = f
             elif tag == "VX" and f in _NEG_AUX and last_was_ji and last_pred:
-                out.append("\tN" + last_pred)
+                append("\tN" + last_pred)
             elif tag in ("EF", "SF"):
                 neg_pending = False
             last_was_ji = tag == "EC" and f == "지"
@@ -118,14 +146,20 @@ def morph_keys(toks: Iterable[Tok], cfg: FeatureConfig) -> list[str]:
 
 
 def unit_keys(
-    text: str, toks: Iterable[Tok], cfg: FeatureConfig, hits: list[tuple[str, str]] | None = None
+    text: str,
+    toks: Iterable[Tok],
+    cfg: FeatureConfig,
+    hits: list[tuple[str, str]] | None = None,
+    morph: list[str] | None = None,
+    source: str | None = None,
 ) -> list[str]:
     """All feature keys of one clause (`text` is the clause's own text, `toks` its tokens).
 
-    `hits` may pass in `lexicon.polarity_hits(text)` when the caller already has them.
+    `hits` (`lexicon.polarity_hits(text)`), `morph` (`morph_keys(toks, cfg)`) and `source`
+    (`gram_source(text)`) may be passed in when the caller already has them.
     """
-    keys = char_grams(text, cfg.char_min, cfg.char_max)
-    keys.extend(morph_keys(toks, cfg))
+    keys = char_grams(text, cfg.char_min, cfg.char_max, source)
+    keys.extend(morph_keys(toks, cfg) if morph is None else morph)
     if cfg.lexicon:
         keys.extend(polarity_cues(text) if hits is None else ["\tL" + sign for _, sign in hits])
     return keys

@@ -80,13 +80,15 @@ def polarity_hits(text: str | Compact) -> list[tuple[str, str]]:
     s = compact.text
     out: list[tuple[str, str]] = []
     for m in pattern.finditer(s):
-        if not compact.accepts(m.start(), m.end()):
+        start, end = m.span()
+        if not compact.accepts(start, end):
             continue
-        sign = table[m.group(0)]
+        cue = m.group()
+        sign = table[cue]
         # The window starts on the cue's last letter so that the cue "좋지" + "않" is caught too.
-        if _NEG_TAIL.search(s, m.end() - 1, m.end() + 5):
+        if _NEG_TAIL.search(s, end - 1, end + 5):
             sign = "-" if sign == "+" else "+"
-        out.append((m.group(0), sign))
+        out.append((cue, sign))
     return out
 
 

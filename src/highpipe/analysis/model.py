@@ -94,7 +94,28 @@ class KeyScorer:
         return len(self._row1)
 
     def rows(self, keys: set[str]) -> npt.NDArray[np.int64]:
-        return np.fromiter(filter(None, map(self._row1.get, keys)), dtype=np.int64)
+        """Rows of the known keys, sorted.
+
+        Sorted because the float32 sums below depend on the order of their terms, and a set's
+        iteration order depends on the process's string hash seed: unsorted, two workers could
+        score one review differently in the 4th decimal. A list first: `np.fromiter` over the
+        filter is ~1.5x slower."""
+        rows = np.array(list(filter(None, map(self._row1.get, keys))), dtype=np.int64)
+        rows.sort()
+        return rows
+
+    @staticmethod
+    def distinct(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+        """The sorted distinct rows of several units: `np.unique` of their concatenation, which
+        costs ~3x more on arrays this small (its Python-level set-up dominates)."""
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        rows = np.concatenate(parts)
+        rows.sort()
+        keep = np.empty(len(rows), dtype=bool)
+        keep[:1] = True
+        np.not_equal(rows[1:], rows[:-1], out=keep[1:])
+        return rows[keep]
 
     def sentiment(self, rows: npt.NDArray[np.int64], n_keys: int) -> float:
         """Raw sentiment margin of one unit from its rows and its count of distinct keys."""
@@ -112,7 +133,13 @@ class KeyScorer:
         """Margin of a unit that differs from `rows` by some keys: rows + added - removed."""
         if n_keys == 0:
             return self.sent_b
-        total = self._sent[rows].sum() + self._sent[added].sum() - self._sent[removed].sum()
+        # float32 sums, each over sorted rows (see `rows`). An empty side is skipped: adding or subtracting its 0.0 changes at most the sign of a
+        # zero total, which the division and `+ sent_b` below erase.
+        total = self._sent[rows].sum()
+        if len(added):
+            total = total + self._sent[added].sum()
+        if len(removed):
+            total = total - self._sent[removed].sum()
         return float(total) / math.sqrt(n_keys) + self.sent_b
 
     def review(self, rows: npt.NDArray[np.int64], n_keys: int) -> tuple[float, F32]:

@@ -11,7 +11,8 @@ Clauses are cut where Korean reviews change topic or polarity:
 - the listing ending ~고 when a new phrase follows (배송도 빠르고 | 가격도 싸요), but not before an
   auxiliary verb (사고 싶어요);
 - before conjunctive adverbs (그런데, 근데, 하지만, 그래도, ...).
-Trailing punctuation, emoticons and ㅋㅋ/ㅠㅠ stay with the clause they follow.
+Trailing punctuation, emoticons and ㅋㅋ/ㅠㅠ stay with the clause they follow. `clause_core` is what
+the engine scores of a clause: without the connective it was cut at and without 은/는.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ SHOPPING_NOUNS: Final = (
 )  # fmt: skip
 _TRAILING: Final = frozenset({"SF", "SP", "SS", "SSC", "SE", "SW", "W_EMOJI", "SO"})
 _PREDICATE: Final = frozenset({"VV", "VA", "VX", "VCP", "VCN", "XSV", "XSA", "VV-I", "VA-I", "VV-R", "VA-R"})
+# Kept at the end of a clause core: the clause's trailing tags plus an opening bracket (SSO).
+_CORE_TRAILING: Final = frozenset({"SF", "SP", "SE", "SS", "SSO", "SSC", "SO", "SW", "W_EMOJI"})
+# The only tags `_break_after` can cut after: other tokens skip the call (it runs per token).
+_BREAK_TAGS: Final = frozenset({"EF", "EC", "NNB"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,19 +112,27 @@ def split_clauses(text: str, toks: list[Tok]) -> list[Clause]:
     contrast_cur = False
     n = len(toks)
     i = 0
+    # Most texts hold no line break: then no gap between tokens needs slicing to look for one.
+    has_nl = "\n" in text
     while i < n:
         form, tag, start, _ = toks[i]
         # A conjunctive adverb or a line break opens a new clause before the token.
-        if i > lo and ((tag == "MAJ" and form in CONTRAST_MAJ) or "\n" in text[toks[i - 1][3] : start]):
+        if i > lo and (
+            (tag == "MAJ" and form in CONTRAST_MAJ) or (has_nl and "\n" in text[toks[i - 1][3] : start])
+        ):
             clauses.append(Clause(toks[lo][2], toks[i - 1][3], lo, i, contrast_cur))
             lo = i
             contrast_cur = False
         if tag == "MAJ" and form in CONTRAST_MAJ and form not in ("그리고", "또한", "게다가"):
             contrast_cur = True
-        if _break_after(toks, i):
+        if tag in _BREAK_TAGS and _break_after(toks, i):
             is_c = _is_contrast(toks, i)
             j = i + 1
-            while j < n and toks[j][1] in _TRAILING and "\n" not in text[toks[j - 1][3] : toks[j][2]]:
+            while (
+                j < n
+                and toks[j][1] in _TRAILING
+                and not (has_nl and "\n" in text[toks[j - 1][3] : toks[j][2]])
+            ):
                 j += 1
             clauses.append(Clause(toks[lo][2], toks[j - 1][3], lo, j, contrast_cur))
             lo = j
@@ -134,3 +147,50 @@ def split_clauses(text: str, toks: list[Tok]) -> list[Clause]:
         else:
             clauses.append(Clause(toks[lo][2], toks[n - 1][3], lo, n, contrast_cur))
     return clauses
+
+
+def clause_core_parts(text: str, toks: list[Tok]) -> tuple[str, list[Tok], bool]:
+    """The clause without a leading conjunction and the trailing connective it was cut at.
+
+    "배송은 빠른데" is scored as "배송은 빠른": the model learnt that a review which goes on
+    after "~는데" tends to complain, which is true of the review but not of this clause.
+    Trailing emoticons (ㅠㅠ, 👍) are kept. The flag is true when nothing but 은/는 particles was
+    dropped: the morpheme features, which skip particles, are then those of the whole clause.
+    """
+    lo, hi = 0, len(toks)
+    while lo < hi and toks[lo][1] == "MAJ":
+        lo += 1
+    end = hi
+    while end > lo and toks[end - 1][1] in _CORE_TRAILING:
+        end -= 1
+    tail = toks[end:hi]
+    cut = end
+    if cut > lo and toks[cut - 1][1] == "EC" and toks[cut - 1][0] in CONTRAST_EC:
+        cut -= 1
+    elif cut > lo + 1 and toks[cut - 1][:2] == ("데", "NNB") and toks[cut - 2][1] == "ETM":
+        cut -= 2
+    if cut <= lo:
+        lo, cut = 0, end
+    # Without the topic particle 은/는 ("배송은 빨라요"): in reviews it announces a contrast
+    # ("...but"), which the model has learnt as negative; the clause's polarity lies in its predicate.
+    core = [t for t in toks[lo:cut] if t[1] != "JX" or text[t[2] : t[3]] not in ("은", "는")]
+    if not core:
+        return text[toks[0][2] : toks[-1][3]] if toks else "", toks, True
+    # Rebuild the text from the kept tokens, keeping the original spacing between them (a space
+    # where the next token starts after the previous one ended; Kiwi's spans may overlap).
+    prev_end = core[0][3]
+    parts = [text[core[0][2] : prev_end]]
+    for _, _, start, end_ in core[1:]:
+        parts.append(" " + text[start:end_] if start > prev_end else text[prev_end:end_])
+        prev_end = end_
+    core_text = "".join(parts)
+    if tail:
+        core_text += " " + text[tail[0][2] : tail[-1][3]]
+    return core_text, core + tail, lo == 0 and cut == end
+
+
+def clause_core(text: str, toks: list[Tok]) -> tuple[str, list[Tok]]:
+    """The clause without a leading conjunction and the trailing connective it was cut at (see
+    `clause_core_parts`)."""
+    core_text, core_toks, _ = clause_core_parts(text, toks)
+    return core_text, core_toks

@@ -30,6 +30,18 @@ EN_WEIGHT: Final = 1.4
 
 EMOJI_POSITIVE: Final = frozenset("👍😍🥰😊😀😄😁👌💕💯❤♥😘🙂😆🤩✨🎉💖💗😃☺🙏")
 EMOJI_NEGATIVE: Final = frozenset("👎😡😠😤😞😢😭💩🤬😒🙁☹😩😫😣😖💢😑😕")
+_POLAR: Final = sorted(EMOJI_POSITIVE | EMOJI_NEGATIVE)
+_POLAR_EMOJI: Final = re.compile("[" + "".join(map(re.escape, _POLAR)) + "]")
+# `re` tests a class of two ranges (the polar emoji's blocks, BMP and astral) ~5x faster than one of
+# forty letters: most texts hold no emoji and are answered by this test alone.
+_EMOJI_BLOCKS: Final = re.compile(
+    "[{}-{}{}-{}]".format(
+        min(_POLAR),
+        max(c for c in _POLAR if c <= "\uffff"),
+        min(c for c in _POLAR if c > "\uffff"),
+        max(_POLAR),
+    )
+)
 EMOJI_WEIGHT: Final = 1.2
 EMOJI_CAP: Final = 3.0
 
@@ -60,11 +72,9 @@ def emoji_margin(text: str) -> tuple[float, int]:
     """(logit adjustment capped at ±EMOJI_CAP, number of polar emoji) for `text`."""
     score = 0
     hits = 0
-    for ch in text:
-        if ch in EMOJI_POSITIVE:
-            score += 1
-            hits += 1
-        elif ch in EMOJI_NEGATIVE:
-            score -= 1
+    # `re` finds the polar emoji in C; a Python loop over every character was the slow part.
+    if _EMOJI_BLOCKS.search(text):
+        for ch in _POLAR_EMOJI.findall(text):
+            score += 1 if ch in EMOJI_POSITIVE else -1
             hits += 1
     return max(-EMOJI_CAP, min(EMOJI_CAP, EMOJI_WEIGHT * score)), hits

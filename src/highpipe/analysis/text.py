@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,6 +21,8 @@ _TAG: Final = re.compile(r"<\s*[/!]?[A-Za-z][^<>]{0,300}>")
 _ENTITY_LEFTOVER: Final = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _SPACES: Final = re.compile(r"[ \t\u00a0\u3000\u200b\u200c\u200d\ufeff]+")
 _NEWLINES: Final = re.compile(r"\s*\n\s*")
+# What _SPACES changes: a blank other than the plain space, or a run of two spaces or more.
+_ODD_BLANK: Final = re.compile(r"[\t\u00a0\u3000\u200b\u200c\u200d\ufeff]|  ")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -41,14 +44,18 @@ def clean_text(text: str) -> str:
         t = html.unescape(html.unescape(t))
         t = _ENTITY_LEFTOVER.sub(" ", t)
     t = _CONTROL.sub(" ", t).replace("\r\n", "\n").replace("\r", "\n")
-    t = _SPACES.sub(" ", t)
-    t = _NEWLINES.sub("\n", t)
+    # Most reviews hold single plain spaces only (which _SPACES would replace by themselves) and
+    # no line break: the two substitutions, each building a new string, are skipped for them.
+    if _ODD_BLANK.search(t):
+        t = _SPACES.sub(" ", t)
+    if "\n" in t:
+        t = _NEWLINES.sub("\n", t)
     return t.strip()
 
 
-def _is_hangul(ch: str) -> bool:
-    o = ord(ch)
-    return 0xAC00 <= o <= 0xD7A3 or 0x3131 <= o <= 0x318E or 0x1100 <= o <= 0x11FF
+# Hangul syllables, compatibility jamo (ㅋ, ㅠ) and conjoining jamo; Latin is ASCII letters only.
+_HANGUL: Final = re.compile("[\uac00-\ud7a3\u3131-\u318e\u1100-\u11ff]")
+_ASCII_LETTER: Final = re.compile("[A-Za-z]")
 
 
 def detect_language(text: str) -> str:
@@ -56,13 +63,10 @@ def detect_language(text: str) -> str:
 
     Korean chat letters (ㅋㅋ, ㅠㅠ) count as Korean: a review of "ㅋㅋㅋ 👍" is Korean.
     """
-    hangul = 0
-    latin = 0
-    for ch in text:
-        if _is_hangul(ch):
-            hangul += 1
-        elif "a" <= ch <= "z" or "A" <= ch <= "Z":
-            latin += 1
+    # Counted by `re` in C, ~3x faster than a Python loop over the characters. The Latin letters
+    # need no counting when hangul * 3 >= len(text) >= latin: the text is Korean either way.
+    hangul = len(_HANGUL.findall(text))
+    latin = len(_ASCII_LETTER.findall(text)) if hangul * 3 < len(text) else 0
     if hangul == 0 and latin == 0:
         return "und"
     # Korean reviews often carry brand names in Latin letters; a few Hangul letters decide.
@@ -80,9 +84,14 @@ def squash(text: str) -> str:
 
     Used for model features only, never for text shown to users.
     """
-    t = text.lower()
-    t = _DIGITS.sub("0", t)
-    return _REPEAT.sub(r"\1\1", t)
+    t = _DIGITS.sub("0", text.lower())
+    # A search first, and a function rather than the template r"\1\1": `re` runs a string
+    # template through Python code on every call, even when nothing matches (most texts).
+    return _REPEAT.sub(_twice, t) if _REPEAT.search(t) else t
+
+
+def _twice(m: re.Match[str]) -> str:
+    return m.group(1) * 2
 
 
 class Compact:
@@ -99,12 +108,8 @@ class Compact:
     def __init__(self, text: str) -> None:
         words = text.lower().split()
         self.text = "".join(words)
-        starts: list[int] = []
-        pos = 0
-        for w in words:
-            starts.append(pos)
-            pos += len(w)
-        self._starts = starts
+        # Offsets of the words in the compact text: the running sum of the lengths before each.
+        self._starts = list(itertools.accumulate(map(len, words[:-1]), initial=0)) if words else []
 
     def accepts(self, start: int, end: int) -> bool:
         i = bisect.bisect_right(self._starts, start)  # first word start after `start`

@@ -57,5 +57,8 @@ def _good_topic(phrase: str) -> bool:
     return not polarity_hits(phrase) and not cue_emotions(phrase)
 
 
+_BLANKS = re.compile(r"\s+")
+
+
 def topic_slug(phrase: str) -> str:
-    return re.sub(r"\s+", "-", phrase.strip().lower())
+    return _BLANKS.sub("-", phrase.strip().lower())
