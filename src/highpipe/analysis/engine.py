@@ -27,18 +27,17 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from highpipe.analysis.aspect_polarity import mention_polarity
-from highpipe.analysis.aspects import aspect_terms
 from highpipe.analysis.emotions import combine, cue_emotions
-from highpipe.analysis.features import gram_source, morph_keys, unit_keys
+from highpipe.analysis.features import contrast_tail_keys, gram_source, morph_keys, unit_keys
 from highpipe.analysis.lexicon import polarity_hits
+from highpipe.analysis.mentions import clause_mentions
 from highpipe.analysis.model import ModelBundle, load_bundle
 from highpipe.analysis.morph import Morphology, Tok, clause_core, clause_core_parts, split_clauses
 from highpipe.analysis.rules import emoji_margin, english_margin
+from highpipe.analysis.stacking import stack_inputs, stacked_logit
 from highpipe.analysis.text import Compact, clean_text, detect_language
-from highpipe.analysis.topics import topic_phrases, topic_slug
 from highpipe.domain.models import Review, ReviewAnalysis, SentimentResult
-from highpipe.domain.vocab import Sentiment, aspect_label
+from highpipe.domain.vocab import Sentiment
 from highpipe.ports.analyzer import Analyzer
 
 __all__ = ["LocalAnalyzer", "clause_core"]  # clause_core lives in morph.py; importable here as before
@@ -47,7 +46,6 @@ NEUTRAL_BAND: Final = 0.15
 CLEAR_P: Final = 0.9
 CLEAR_LOGIT: Final = math.log(CLEAR_P / (1 - CLEAR_P))
 PRIOR_PER_STAR: Final = 1.0  # rating 5 -> +2 logits, 1 -> -2: always less than a clear text signal
-MAX_TOPICS_PER_CLAUSE: Final = 3
 # Clause scores add the local lexicon evidence: the review-level model has learnt pragmatics
 # ("배송은 빨라요" often opens a complaint) that are wrong for the clause's own polarity.
 LEX_WEIGHT: Final = 1.0
@@ -55,8 +53,6 @@ LEX_CAP: Final = 3.0
 # KOTE's thresholds suit its union-of-raters labels (every emotion is common there); on reviews the
 # model emotion must also be the likelier reading.
 MODEL_EMOTION_MIN: Final = 0.8
-# Confidence given to an aspect polarity read from the aspect's own cue words against the clause's label.
-OWN_CUE_SCORE: Final = 0.7
 _LATIN: Final = re.compile(r"[A-Za-z]")
 
 
@@ -87,8 +83,9 @@ class _ClauseScore:
 class _Scored:
     language: str
     clauses: list[_ClauseScore]
-    logit: float  # review text logit (calibrated, with the emoji / English rules)
+    logit: float  # review text logit (calibrated, stacked, with the emoji / English rules)
     emotions: npt.NDArray[np.float32]
+    stack_in: tuple[float, ...]  # the stacker's inputs (stacking.STACK_INPUTS), kept for training
 
 
 class LocalAnalyzer(Analyzer):
@@ -144,7 +141,7 @@ class LocalAnalyzer(Analyzer):
             has_neg = has_neg or c_label == "negative"
             sent = {"label": c_label, "score": round(c_score, 4)}
             clause_out.append({"text": c.text, "start": c.start, "end": c.end, "sentiment": sent})
-            aspects.extend(self._mentions(c, c_label, c_score, context))
+            aspects.extend(clause_mentions(c.text, c.toks, c.compact, c_label, c_score, context))
             context = c.compact.text
         emotions = combine(cue_emotions(text), self._model_emotions(scored.emotions), has_pos, has_neg)
         return ReviewAnalysis.model_validate(
@@ -168,6 +165,10 @@ class LocalAnalyzer(Analyzer):
         """The KOTE model's per-emotion probabilities for a text (before thresholds and cues)."""
         scored = self._score(clean_text(raw))
         return dict(zip(self._bundle.scorer.emotions, scored.emotions.tolist(), strict=True))
+
+    def stack_inputs(self, raw: str) -> tuple[float, ...]:
+        """The clause stacker's inputs for a text (train.py fits the stacker weights on them)."""
+        return self._score(clean_text(raw)).stack_in
 
     def emotion_thresholds(self) -> dict[str, float]:
         scorer = self._bundle.scorer
@@ -199,8 +200,10 @@ class LocalAnalyzer(Analyzer):
         out: list[_ClauseScore] = []
         keysets: list[set[str]] = []
         row_parts: list[npt.NDArray[np.int64]] = []
+        bases: list[float] = []  # clause logits before the emoji / English rules: the stacker's inputs
+        clauses = split_clauses(text, toks)
         mixed = language == "ko" and _LATIN.search(text) is not None
-        for c in split_clauses(text, toks):
+        for c in clauses:
             ctext = text[c.start : c.end]
             ctoks = toks[c.lo : c.hi]
             compact = Compact(ctext)
@@ -215,6 +218,7 @@ class LocalAnalyzer(Analyzer):
             lex = sum(1 if sign == "+" else -1 for _, sign in hits)
             base = self._calibrated(margin)
             base += max(-LEX_CAP, min(LEX_CAP, LEX_WEIGHT * lex))
+            bases.append(base)
             # A Korean review may hold an English sentence; only then is a clause's language asked.
             c_lang = detect_language(ctext) if mixed else language
             out.append(_ClauseScore(ctext, c.start, c.end, self._rules(ctext, c_lang, base), ctoks, compact))
@@ -222,8 +226,19 @@ class LocalAnalyzer(Analyzer):
         # common kind) has its clause's, and otherwise the union starts from a copy of the first
         # set, cheaper than adding its keys one by one.
         n_distinct = len(keysets[0]) if len(keysets) == 1 else len(set().union(*keysets))
-        margin, emotions = scorer.review(scorer.distinct(row_parts), n_distinct)
-        return _Scored(language, out, self._rules(text, language, self._calibrated(margin)), emotions)
+        distinct = scorer.distinct(row_parts)
+        margin, emotions = scorer.review(distinct, n_distinct)
+        if cfg.contrast_keys:
+            # The sentiment model also saw the contrast tail's prefixed keys (emotions did not): rescore.
+            tail = contrast_tail_keys(clauses, keysets)
+            if tail:
+                both = scorer.distinct([distinct, scorer.rows(tail)])
+                margin = scorer.sentiment(both, n_distinct + len(tail))
+        z = self._calibrated(margin)
+        stack_in = stack_inputs(z, bases, [c.contrast for c in clauses])
+        if self._bundle.stack is not None:
+            z = stacked_logit(self._bundle.stack, stack_in)
+        return _Scored(language, out, self._rules(text, language, z), emotions, stack_in)
 
     def _core_margin(
         self,
@@ -271,36 +286,3 @@ class LocalAnalyzer(Analyzer):
         return [
             (e, p) for (e, least), p in zip(self._emotion_min, scores.tolist(), strict=True) if p >= least
         ]
-
-    def _mentions(
-        self, c: _ClauseScore, label: Sentiment, score: float, context: str
-    ) -> list[dict[str, object]]:
-        """The clause's aspect and topic mentions, as AspectMention fields."""
-        out: list[dict[str, object]] = []
-        s = round(score, 4)
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for aid, start, end in aspect_terms(c.text, c.toks, c.compact, context):
-            spans.setdefault(aid, []).append((start, end))
-        for aid, where in spans.items():
-            # The aspect's own words decide its polarity when they can ("배송 빨라요" in a clause the
-            # model finds neutral); the clause's label otherwise. Any negated repurchase term wins
-            # ("재구매 ... 다시는 재구매 안 할 듯").
-            votes = [
-                mention_polarity(aid, start, end, c.compact)
-                for start, end in where[: 1 if aid != "repurchase" else None]
-            ]
-            own = "negative" if "negative" in votes else votes[0]
-            polarity, m_score = (label, s) if own is None or own == label else (own, OWN_CUE_SCORE)
-            out.append(
-                {
-                    "aspect_id": aid,
-                    "aspect": aspect_label(aid),
-                    "polarity": polarity,
-                    "clause": c.text,
-                    "score": m_score,
-                }
-            )
-        for phrase in topic_phrases(c.text, c.toks)[:MAX_TOPICS_PER_CLAUSE]:
-            aid = "topic:" + topic_slug(phrase)
-            out.append({"aspect_id": aid, "aspect": phrase, "polarity": label, "clause": c.text, "score": s})
-        return out

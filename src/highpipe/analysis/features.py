@@ -10,7 +10,10 @@ A unit yields a list of string keys; the model maps them to weights through its 
 - `\\tN<form>`: a predicate under negation ("안 좋아요", "좋지 않아요", "못 쓰겠어요"), so that the
   model can learn that negation flips it;
 - `\\tL+` / `\\tL-` / `\\tL0`: hits in the hand-written shopping polarity lexicon (lexicon.py), the
-  bridge between the movie-heavy training data and shopping reviews.
+  bridge between the movie-heavy training data and shopping reviews;
+- sentiment only (`FeatureConfig.contrast_keys`): `\\tC` + each word-level key (`\\tM`, `\\tB`, `\\tN`,
+  `\\tL`) of the clauses from the last one that follows a contrast connector to the end of the review
+  ("배송은 빠른데 | 품질은 별로예요"): the verdict of a mixed review usually sits there.
 The tab never survives `squash` + space removal, so morpheme keys cannot collide with n-grams.
 """
 
@@ -40,6 +43,9 @@ class FeatureConfig:
     bigrams: bool = True
     negation: bool = True
     lexicon: bool = True
+    # Sentiment review keys also get prefixed copies of the contrast tail's word-level keys.
+    # Off by default so that a manifest written before this option loads as it was trained.
+    contrast_keys: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
@@ -50,6 +56,7 @@ class FeatureConfig:
             "bigrams": self.bigrams,
             "negation": self.negation,
             "lexicon": self.lexicon,
+            "contrast_keys": self.contrast_keys,
         }
 
     @classmethod
@@ -65,6 +72,7 @@ class FeatureConfig:
             bigrams=bool(d.get("bigrams", True)),
             negation=bool(d.get("negation", True)),
             lexicon=bool(d.get("lexicon", True)),
+            contrast_keys=bool(d.get("contrast_keys", False)),
         )
 
 
@@ -177,4 +185,28 @@ def review_key_set(text: str, toks: list[Tok], cfg: FeatureConfig) -> set[str]:
     out: set[str] = set()
     for keys in clause_key_lists(text, toks, split_clauses(text, toks), cfg):
         out.update(keys)
+    return out
+
+
+CONTRAST_PREFIX = "\tC"
+
+
+def contrast_tail_keys(clauses: Sequence[Clause], key_lists: Sequence[Iterable[str]]) -> set[str]:
+    """`\\tC` copies of the word-level keys (morphemes, bigrams, negations, lexicon hits; no character
+    n-grams) of the clauses from the last contrast clause (`Clause.contrast`) to the end; empty when
+    the review has no contrast. Sentiment only: the emotion model never sees these keys."""
+    last = next((i for i in range(len(clauses) - 1, -1, -1) if clauses[i].contrast), -1)
+    if last < 0:
+        return set()
+    return {CONTRAST_PREFIX + k for keys in key_lists[last:] for k in keys if k[:1] == "\t"}
+
+
+def sentiment_key_set(text: str, toks: list[Tok], cfg: FeatureConfig) -> set[str]:
+    """The review-level key set of the sentiment model: `review_key_set` plus, when
+    `cfg.contrast_keys`, the contrast-tail keys (training and inference alike)."""
+    clauses = split_clauses(text, toks)
+    lists = clause_key_lists(text, toks, clauses, cfg)
+    out: set[str] = set().union(*lists) if lists else set()
+    if cfg.contrast_keys:
+        out |= contrast_tail_keys(clauses, lists)
     return out

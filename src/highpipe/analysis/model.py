@@ -6,7 +6,9 @@ Layout of `model.npz` (every array plain numeric, loaded with `allow_pickle=Fals
   weight is negligible were pruned at training time;
 - `calib` (float32[2]): Platt scaling `p = sigmoid(a * z + b)` fitted on out-of-fold shopping rows;
 - `emo_vocab`, `emo_w` (float32[keys, emotions]), `emo_b`, `emo_thr`: one-vs-rest emotion model,
-  emotions in `manifest["emotions"]` order.
+  emotions in `manifest["emotions"]` order;
+- `stack_w` (float32[6], optional): clause stacker weights (stacking.py); absent in older models,
+  which then score reviews by the review logit alone.
 The manifest carries the feature configuration, the training data hashes, the seed and metrics.
 """
 
@@ -158,6 +160,7 @@ class ModelBundle:
     calibration: Calibration
     features: FeatureConfig
     manifest: dict[str, Any]
+    stack: tuple[float, ...] | None = None
 
     @property
     def version(self) -> str:
@@ -191,4 +194,5 @@ def load_bundle(model_dir: Path | None = None) -> ModelBundle:
             emotions=tuple(manifest["emotions"]),
         )
         calibration = Calibration(float(z["calib"][0]), float(z["calib"][1]))
-    return ModelBundle(scorer, calibration, FeatureConfig.from_json(manifest["features"]), manifest)
+        stack = tuple(float(x) for x in z["stack_w"]) if "stack_w" in z.files else None
+    return ModelBundle(scorer, calibration, FeatureConfig.from_json(manifest["features"]), manifest, stack)

@@ -4,8 +4,10 @@ Sentiment: logistic regression over the keys of features.py, trained on a balanc
 polar NSMC rows outside the test movies plus the naver_shopping training rows, the latter
 weighted up (they are the target domain). A first fit that leaves out one fifth of the shopping
 rows yields the Platt calibration and a validation accuracy; the final fit uses every training
-row. Emotions: see train_emotion.py. scikit-learn and scipy are needed here only; inference
-is numpy.
+row. The clause stacker (stacking.py) is fitted on out-of-fold engine scores of the shopping rows
+(five folds: the validation model and four more fits) and on the validation model's scores of half
+of the NSMC dev movies, the two in equal total weight. Emotions: see train_emotion.py.
+scikit-learn and scipy are needed here only; inference is numpy.
 
 Only the `train` split of each corpus is ever read here (data.py enforces it).
 """
@@ -25,7 +27,8 @@ import numpy.typing as npt
 
 from highpipe.analysis import data
 from highpipe.analysis.features import FeatureConfig
-from highpipe.analysis.model import pack_vocab, save_bundle
+from highpipe.analysis.model import Calibration, KeyScorer, ModelBundle, pack_vocab, save_bundle
+from highpipe.analysis.stacking import STACK_INPUTS, fit_stacker
 from highpipe.analysis.train_emotion import train_emotions
 from highpipe.analysis.trainset import build_vocab, featurise, fit_logreg, to_matrix
 
@@ -43,6 +46,9 @@ MIN_DF = 2
 PRUNE_CANDIDATES = (0.3, 0.2, 0.1, 0.0)
 PRUNE_TOLERANCE = 0.003
 MODEL_FAMILY = "hp-ko-lr"
+# NSMC dev movies with (movie_id // 10) % 2 == STACK_DEV_HALF fit the clause stacker; the others
+# stay a clean dev set (nsmc_dev_stacked_accuracy).
+STACK_DEV_HALF = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,7 @@ class _Corpus:
     folds: list[int]
     dev_texts: list[str]
     dev_labels: list[int]
+    dev_movies: list[int]
 
 
 def _sentiment_corpus(shared_dir: Path, seed: int) -> _Corpus:
@@ -60,13 +67,13 @@ def _sentiment_corpus(shared_dir: Path, seed: int) -> _Corpus:
     rng = random.Random(seed)
     pos: list[str] = []
     neg: list[str] = []
-    dev: list[tuple[str, int]] = []
+    dev: list[tuple[str, int, int]] = []
     for movie, rating, text in data.iter_nsmc(shared_dir, "train"):
         b = data.nsmc_binary(rating)
         if b is None:
             continue
         if movie % 10 == NSMC_DEV_MOVIE_MOD:
-            dev.append((text, b))
+            dev.append((text, b, movie))
         else:
             (pos if b else neg).append(text)
     n_neg = min(len(neg), NSMC_ROWS // 2)
@@ -80,7 +87,9 @@ def _sentiment_corpus(shared_dir: Path, seed: int) -> _Corpus:
     domains = ["movie"] * len(nsmc) + ["shopping"] * len(shop)
     # Validation fold of the shopping rows: a fifth of them, chosen by line number.
     folds = [-1] * len(nsmc) + [(r.key // 5) % 5 for r in shop]
-    return _Corpus(texts, labels, domains, folds, [t for t, _ in dev], [y for _, y in dev])
+    return _Corpus(
+        texts, labels, domains, folds, [t for t, _, _ in dev], [y for _, y, _ in dev], [m for _, _, m in dev]
+    )
 
 
 def _platt(z: npt.NDArray[Any], y: npt.NDArray[Any]) -> tuple[float, float]:
@@ -92,6 +101,25 @@ def _platt(z: npt.NDArray[Any], y: npt.NDArray[Any]) -> tuple[float, float]:
     return float(m.coef_[0, 0]), 0.0
 
 
+def _analyzer(
+    cfg: FeatureConfig,
+    keys: list[str],
+    coef: npt.NDArray[Any],
+    b: float,
+    calib_a: float,
+    stack: npt.NDArray[Any] | None = None,
+) -> Any:
+    """A sentiment-only engine over given weights (no emotions), scoring as inference does."""
+    from highpipe.analysis.engine import LocalAnalyzer
+
+    f32 = np.float32
+    scorer = KeyScorer(
+        keys, coef.astype(f32), b, [], np.zeros((0, 0), f32), np.zeros(0, f32), np.zeros(0, f32), ()
+    )
+    stack_t = None if stack is None else tuple(float(x) for x in stack)
+    return LocalAnalyzer(ModelBundle(scorer, Calibration(calib_a, 0.0), cfg, {}, stack_t))
+
+
 def train_model(shared_dir: Path, out_dir: Path, seed: int = 13, evaluate: bool = True) -> dict[str, object]:
     """Train sentiment + emotion models from `shared_dir`, write them to `out_dir`, return the manifest.
 
@@ -100,11 +128,11 @@ def train_model(shared_dir: Path, out_dir: Path, seed: int = 13, evaluate: bool 
     """
     t0 = time.monotonic()
     np.random.seed(seed)
-    cfg = FeatureConfig()
+    cfg = FeatureConfig(contrast_keys=True)
     corpus = _sentiment_corpus(shared_dir, seed)
     texts, labels, domains, folds = corpus.texts, corpus.labels, corpus.domains, corpus.folds
     log.info("sentiment corpus: %d rows", len(texts))
-    keysets = featurise(texts, cfg, lambda i: log.info("featurised %d rows", i))
+    keysets = featurise(texts, cfg, lambda i: log.info("featurised %d rows", i), sentiment=True)
     vocab = build_vocab(keysets, MIN_DF)
     index = {k: i for i, k in enumerate(vocab)}
     X = to_matrix(keysets, index)
@@ -119,8 +147,42 @@ def train_model(shared_dir: Path, out_dir: Path, seed: int = 13, evaluate: bool 
     val_acc = float(((z_held > 0) == (y[held] == 1)).mean())
     calib_a, calib_b = _platt(z_held, y[held])
     log.info("shopping validation accuracy %.4f; fitting the final model", val_acc)
-    X_dev = to_matrix(featurise(corpus.dev_texts, cfg), index)
+    X_dev = to_matrix(featurise(corpus.dev_texts, cfg, sentiment=True), index)
     y_dev = np.asarray(corpus.dev_labels) == 1
+    stack_half = np.asarray([(m // 10) % 2 == STACK_DEV_HALF for m in corpus.dev_movies])
+    # Out-of-fold engine inputs of every shopping row: fold 0 from the validation model, folds 1-4
+    # from one more fit each (the stacker's weights were unstable when fitted on one fold alone).
+    X_stack_shop = np.zeros((len(texts), len(STACK_INPUTS)))
+    for k in range(5):
+        coef_k, b_k = (
+            (coef_v, b_v)
+            if k == 0
+            else fit_logreg(X[fold != k], y[fold != k], w[fold != k], C_SENTIMENT, seed)
+        )
+        analyzer_k = _analyzer(cfg, vocab, coef_k, b_k, calib_a)
+        for i in np.flatnonzero(fold == k):
+            X_stack_shop[i] = analyzer_k.stack_inputs(texts[i])
+        if k == 0:
+            X_stack_dev = np.asarray(
+                [
+                    analyzer_k.stack_inputs(t)
+                    for t, s in zip(corpus.dev_texts, stack_half.tolist(), strict=True)
+                    if s
+                ],
+                dtype=np.float64,
+            ).reshape(-1, len(STACK_INPUTS))
+    stack_w, stack_ratio = fit_stacker(X_stack_shop[is_shop], y[is_shop], X_stack_dev, y_dev[stack_half])
+    y_shop = y[is_shop] == 1
+    oof_acc = float(((X_stack_shop[is_shop, 0] > 0) == y_shop).mean())
+    # In-sample for the stacker's 6 weights (out-of-fold for the model): a mild overestimate.
+    oof_stacked_acc = float(((X_stack_shop[is_shop] @ stack_w > 0) == y_shop).mean())
+    log.info(
+        "clause stacker weights %s (shopping:NSMC %s); shopping out-of-fold accuracy %.4f, stacked %.4f",
+        np.round(stack_w, 3).tolist(),
+        stack_ratio,
+        oof_acc,
+        oof_stacked_acc,
+    )
     prune_table = []
     for thr in PRUNE_CANDIDATES:
         cv = np.where(np.abs(coef_v) >= thr, coef_v, 0.0)
@@ -142,6 +204,16 @@ def train_model(shared_dir: Path, out_dir: Path, seed: int = 13, evaluate: bool 
     coef = np.where(keep, coef, 0.0).astype(np.float32)
     dev_acc = float(((np.asarray(X_dev @ coef) + b > 0) == y_dev).mean())
     log.info("NSMC dev accuracy %.4f (pruned model)", dev_acc)
+    # The engine's figure: stacked review logits on the dev movies the stacker did not see.
+    final = _analyzer(cfg, vocab, coef, b, calib_a, stack_w)
+    clean_dev = [
+        (t, yv)
+        for t, yv, s in zip(corpus.dev_texts, y_dev.tolist(), stack_half.tolist(), strict=True)
+        if not s
+    ]
+    hits = [(final.positive_probability(t) > 0.5) == yv for t, yv in clean_dev]
+    dev_stacked_acc = float(np.mean(hits)) if hits else float("nan")
+    log.info("NSMC dev accuracy, stacked engine, clean half: %.4f", dev_stacked_acc)
     kept_keys = [k for k, flag in zip(vocab, keep.tolist(), strict=True) if flag]
     emo = train_emotions(shared_dir, cfg, seed)
     arrays: dict[str, npt.NDArray[Any]] = {
@@ -153,6 +225,7 @@ def train_model(shared_dir: Path, out_dir: Path, seed: int = 13, evaluate: bool 
         "emo_w": emo.weights.astype(np.float32),
         "emo_b": emo.bias.astype(np.float32),
         "emo_thr": emo.thresholds.astype(np.float32),
+        "stack_w": stack_w,
     }
     digest = hashlib.sha256()
     for name in sorted(arrays):
@@ -186,6 +259,12 @@ def train_model(shared_dir: Path, out_dir: Path, seed: int = 13, evaluate: bool 
             "shopping_heldout_rows": int(held.sum()),
             "nsmc_dev_accuracy": round(dev_acc, 4),
             "nsmc_dev_rows": len(corpus.dev_texts),
+            "nsmc_dev_stacked_accuracy": round(dev_stacked_acc, 4) if hits else None,
+            "shopping_oof_accuracy": round(oof_acc, 4),
+            "shopping_oof_stacked_accuracy": round(oof_stacked_acc, 4),
+            "nsmc_dev_stacked_rows": len(clean_dev),
+            "stack_weights": dict(zip(STACK_INPUTS, np.round(stack_w, 4).tolist(), strict=True)),
+            "stack_shopping_to_nsmc": stack_ratio,
             "nsmc_dev_split": f"movie_id % 10 == {NSMC_DEV_MOVIE_MOD} (not trained on)",
             "calibration": [round(calib_a, 4), round(calib_b, 4)],
             "kote_cv_macro_f1": round(emo.cv_macro_f1, 4),

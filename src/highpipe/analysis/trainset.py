@@ -12,19 +12,25 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from highpipe.analysis.features import FeatureConfig, review_key_set
+from highpipe.analysis.features import FeatureConfig, review_key_set, sentiment_key_set
 from highpipe.analysis.morph import Morphology
 from highpipe.analysis.text import clean_text
 
 
 def featurise(
-    texts: Sequence[str], cfg: FeatureConfig, progress: Callable[[int], None] | None = None
+    texts: Sequence[str],
+    cfg: FeatureConfig,
+    progress: Callable[[int], None] | None = None,
+    sentiment: bool = False,
 ) -> list[set[str]]:
+    """Review key sets; `sentiment=True` gives the sentiment model's (with the contrast-tail keys
+    when `cfg.contrast_keys`), the default the plain union of clause keys (emotions)."""
     morph = Morphology()
+    keys_of = sentiment_key_set if sentiment else review_key_set
     out: list[set[str]] = []
     for i, raw in enumerate(texts):
         t = clean_text(raw)
-        out.append(review_key_set(t, morph.tokens(t), cfg))
+        out.append(keys_of(t, morph.tokens(t), cfg))
         if progress is not None and i % 20_000 == 0:
             progress(i)
     return out

@@ -25,11 +25,12 @@ import numpy.typing as npt
 import pytest
 
 from highpipe.analysis.engine import LEX_CAP, LEX_WEIGHT, LocalAnalyzer, clause_core
-from highpipe.analysis.features import FeatureConfig, char_grams, morph_keys, unit_keys
+from highpipe.analysis.features import FeatureConfig, char_grams, contrast_tail_keys, morph_keys, unit_keys
 from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.model import KeyScorer
 from highpipe.analysis.morph import Morphology, Tok, clause_core_parts, split_clauses
 from highpipe.analysis.rules import EMOJI_CAP, EMOJI_NEGATIVE, EMOJI_POSITIVE, EMOJI_WEIGHT, emoji_margin
+from highpipe.analysis.stacking import stack_inputs, stacked_logit
 from highpipe.analysis.text import Compact, clean_text, detect_language, squash
 from highpipe.ports.analyzer import Analyzer
 
@@ -196,6 +197,7 @@ def test_clause_and_review_scores_are_bit_identical_to_the_plain_path(local: Loc
         clauses = split_clauses(text, toks)
         assert [(c.start, c.end) for c in scored.clauses] == [(c.start, c.end) for c in clauses]
         keysets = []
+        bases = []
         for got, c in zip(scored.clauses, clauses, strict=True):
             ctext, ctoks = text[c.start : c.end], toks[c.lo : c.hi]
             margin = plain_clause_margin(local, text, ctext, ctoks)
@@ -205,12 +207,22 @@ def test_clause_and_review_scores_are_bit_identical_to_the_plain_path(local: Loc
             mixed = scored.language == "ko" and re.search("[A-Za-z]", text) is not None
             language = detect_language(ctext) if mixed else scored.language
             assert got.logit == local._rules(ctext, language, base), ctext
+            bases.append(base)
             keysets.append(set(unit_keys(ctext, ctoks, local._bundle.features, hits)))
         union = set().union(*keysets)
         rows = [plain_rows(scorer, k) for k in keysets]
         all_rows = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
         margin, emotions = scorer.review(all_rows, len(union))
-        assert scored.logit == local._rules(text, scored.language, local._calibrated(margin))
+        if local._bundle.features.contrast_keys:
+            # The sentiment margin also counts the contrast tail's keys (emotions do not).
+            tail = contrast_tail_keys(clauses, keysets)
+            if tail:
+                both = np.unique(np.concatenate([all_rows, plain_rows(scorer, tail)]))
+                margin = float(scorer._sent[both].sum()) / math.sqrt(len(union) + len(tail)) + scorer.sent_b
+        z = local._calibrated(margin)
+        if local._bundle.stack is not None:
+            z = stacked_logit(local._bundle.stack, stack_inputs(z, bases, [c.contrast for c in clauses]))
+        assert scored.logit == local._rules(text, scored.language, z)
         assert scored.emotions.tobytes() == emotions.tobytes()
 
 
