@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_process
 
 HIGHPIPE = [sys.executable, "-m", "highpipe.entrypoints.cli"]
 
@@ -37,8 +37,7 @@ def demo_shop() -> Iterator[str]:
             raise AssertionError("demo shop did not start")
         yield base
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_process(proc, grace_s=10)
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
