@@ -197,6 +197,16 @@ _ODOUR: Final = re.compile(r"냄새|냄세|악취|쩐내|비린내")
 _LABEL: Final[dict[str, Sentiment]] = {"+": "positive", "-": "negative", "0": "neutral"}
 
 
+def repurchase_negated(s: str, start: int, end: int) -> bool:
+    """Whether the repurchase term at s[start:end] (compact text) is negated: "재구매 의사 없어요",
+    "재구매는 글쎄요", "다시는 재구매 안 해요". The polarity lexicon asks the same (lexicon.py)."""
+    before = s[max(0, start - 4) : start]
+    # "몇년동안 계속 쓰는중": 동안 (for years) ends in 안 without negating anything.
+    return _REPURCHASE_NO.match(s, end) is not None or (
+        before.endswith(_REPURCHASE_NO_BEFORE) and not before.endswith("동안")
+    )
+
+
 def mention_polarity(aspect_id: str, start: int, end: int, compact: Compact) -> Sentiment | None:
     """The polarity the clause's words give `aspect_id` (term at compact[start:end], or -1 when the
     term has no span), or None when they do not decide and the clause's label should be used."""
@@ -204,11 +214,7 @@ def mention_polarity(aspect_id: str, start: int, end: int, compact: Compact) -> 
     if aspect_id == "repurchase":
         if start < 0:
             return "positive"
-        before = s[max(0, start - 4) : start]
-        # "몇년동안 계속 쓰는중": 동안 (for years) ends in 안 without negating anything.
-        if _REPURCHASE_NO.match(s, end) or (
-            before.endswith(_REPURCHASE_NO_BEFORE) and not before.endswith("동안")
-        ):
+        if repurchase_negated(s, start, end):
             return "negative"
         term = s[start:end]
         if term in _ELSEWHERE:

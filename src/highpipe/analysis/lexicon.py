@@ -6,7 +6,8 @@ feature (`\\tL+`, `\\tL-`) whose weight the model learns from every domain, whic
 signal over to shopping words it has seldom seen. Entries are matched on the lower-cased text
 with spaces removed (reviewers space erratically), longest entry first, without overlap.
 
-A cue followed by a negating tail ("만족스럽지 않", "좋진 않") counts for the other side.
+A cue followed by a negating tail ("만족스럽지 않", "좋진 않") counts for the other side, and so does a
+negated intention to buy again ("재구매 의사 없어요", "재구매는 글쎄요"), judged as the aspects judge it.
 Written from general knowledge of Korean review language, not from any test rows.
 """
 
@@ -16,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from highpipe.analysis.aspect_polarity import repurchase_negated
 from highpipe.analysis.text import Compact, literal_pattern
 
 POSITIVE: Final[tuple[str, ...]] = (
@@ -59,6 +61,8 @@ NEGATIVE: Final[tuple[str, ...]] = (
     "👎", "😡", "😠", "😤", "😞", "😢", "😭", "💩", "🤬", "😒",
 )  # fmt: skip
 
+# Positive cues that name buying again: negated as a whole ("재구매 의사 없어요"), not by a 지-않 tail alone.
+_REPURCHASE_CUES: Final = frozenset({"재구매", "재주문", "또구매", "또살", "또사", "또주문", "또시킬"})
 # Tails that negate the cue right before them: "만족스럽지 않", "좋진 않", "좋지는 않", "좋지 못".
 _NEG_TAIL: Final = re.compile(r"(?:지|진|질)(?:는|도)?(?:않|못|말)")
 
@@ -86,7 +90,9 @@ def polarity_hits(text: str | Compact) -> list[tuple[str, str]]:
         cue = m.group()
         sign = table[cue]
         # The window starts on the cue's last letter so that the cue "좋지" + "않" is caught too.
-        if _NEG_TAIL.search(s, end - 1, end + 5):
+        if _NEG_TAIL.search(s, end - 1, end + 5) or (
+            cue in _REPURCHASE_CUES and repurchase_negated(s, start, end)
+        ):
             sign = "-" if sign == "+" else "+"
         out.append((cue, sign))
     return out

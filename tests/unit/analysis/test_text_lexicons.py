@@ -31,6 +31,25 @@ def test_polarity_cues_and_negated_cues() -> None:
     assert signs("불편함 없이 잘 써요")[0] == "+"
 
 
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("재구매 의사 없어요", "-"),  # issue #3's own example: no intention to buy again
+        ("재구매 안 할래요", "-"),
+        ("재구매는 글쎄요", "-"),
+        ("다시는 재구매 안 해요", "-"),
+        ("재주문은 안 할 것 같아요", "-"),
+        ("재구매 의사 있어요", "+"),
+        ("재구매 할게요", "+"),
+        ("재구매 안녕하세요", "+"),  # a review that opens with a tag, then a greeting
+        ("몇년동안 재구매중", "+"),  # 동안 ends in 안 without negating anything
+    ],
+)
+def test_a_negated_intention_to_buy_again_is_negative(text: str, sign: str) -> None:
+    repurchase = [hit for hit in polarity_hits(text) if hit[0] in ("재구매", "재주문")]
+    assert repurchase and repurchase[0][1] == sign
+
+
 def test_polarity_cues_ignore_spacing_errors() -> None:
     assert signs("배송빠르고좋아요") == signs("배송 빠르고 좋아요")
 
