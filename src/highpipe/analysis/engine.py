@@ -32,15 +32,13 @@ from highpipe.analysis.features import contrast_tail_keys, gram_source, morph_ke
 from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.mentions import clause_mentions
 from highpipe.analysis.model import ModelBundle, load_bundle
-from highpipe.analysis.morph import Morphology, Tok, clause_core, clause_core_parts, split_clauses
+from highpipe.analysis.morph import Morphology, Tok, clause_core_parts, split_clauses
 from highpipe.analysis.rules import emoji_margin, english_margin
 from highpipe.analysis.stacking import stack_inputs, stacked_logit
 from highpipe.analysis.text import Compact, clean_text, detect_language
 from highpipe.domain.models import Review, ReviewAnalysis, SentimentResult
 from highpipe.domain.vocab import Sentiment
 from highpipe.ports.analyzer import Analyzer
-
-__all__ = ["LocalAnalyzer", "clause_core"]  # clause_core lives in morph.py; importable here as before
 
 NEUTRAL_BAND: Final = 0.15
 CLEAR_P: Final = 0.9
@@ -251,7 +249,7 @@ class LocalAnalyzer(Analyzer):
         source: str,
         morph: list[str],
     ) -> float:
-        """Raw margin of the clause's core (`clause_core`), from the clause's keys and rows."""
+        """Raw margin of the clause's core (`morph.clause_core_parts`), from the clause's keys and rows."""
         scorer = self._bundle.scorer
         cfg = self._bundle.features
         core_text, core_toks, same_morph = clause_core_parts(text, ctoks)

@@ -69,15 +69,19 @@ def fit_stacker(
     X = np.vstack([X_shop, X_dev])
     y = np.concatenate([y_shop, y_dev]).astype(np.int64)
     y_dev1 = np.asarray(y_dev) == 1
-    floor = float(((X_dev[:, 0] > 0) == y_dev1).mean()) if len(X_dev) else 0.0
     identity = np.zeros(X.shape[1], dtype=np.float32)
-    identity[0] = 1.0
+    identity[0] = 1.0  # the plain review logit
+
+    def movie_accuracy(weights: npt.NDArray[np.float32]) -> float:
+        return float(((X_dev @ weights > 0) == y_dev1).mean()) if len(X_dev) else 1.0
+
+    floor = movie_accuracy(identity)
     best: tuple[npt.NDArray[np.float32], float] = (identity, 0.0)
     for ratio in STACK_RATIOS:
         shop_w = ratio * len(X_dev) / len(X_shop) if len(X_dev) else 1.0
         w = np.concatenate([np.full(len(X_shop), shop_w), np.ones(len(X_dev))])
         m = LogisticRegression(C=STACK_C, fit_intercept=False).fit(X, y, sample_weight=w)
         coef = np.asarray(m.coef_[0], dtype=np.float32)
-        if float(((X_dev @ coef > 0) == y_dev1).mean()) >= floor if len(X_dev) else True:
+        if movie_accuracy(coef) >= floor:
             best = (coef, ratio)
     return best

@@ -24,11 +24,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from highpipe.analysis.engine import LEX_CAP, LEX_WEIGHT, LocalAnalyzer, clause_core
+from highpipe.analysis.engine import LEX_CAP, LEX_WEIGHT, LocalAnalyzer
 from highpipe.analysis.features import FeatureConfig, char_grams, contrast_tail_keys, morph_keys, unit_keys
 from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.model import KeyScorer
-from highpipe.analysis.morph import Morphology, Tok, clause_core_parts, split_clauses
+from highpipe.analysis.morph import Morphology, Tok, clause_core, clause_core_parts, split_clauses
 from highpipe.analysis.rules import EMOJI_CAP, EMOJI_NEGATIVE, EMOJI_POSITIVE, EMOJI_WEIGHT, emoji_margin
 from highpipe.analysis.stacking import stack_inputs, stacked_logit
 from highpipe.analysis.text import Compact, clean_text, detect_language, squash
