@@ -7,8 +7,9 @@ Kiwi is created lazily on the first review. Per review:
 2. tokenise with Kiwi and cut clauses at contrast/concession endings and sentence ends;
 3. score every clause and the whole review with the linear model (+ emoji and English rules),
    calibrated to probabilities; a probability within `NEUTRAL_BAND` of 0.5 is neutral;
-4. fold in the star rating as a prior for the review label only; a clearly polar text
-   (p >= `CLEAR_P` on the other side) is never overruled by the rating;
+4. fold in the star rating as a prior for the review label only; a clearly polar text is never
+   overruled by the rating: p >= `CLEAR_P` on the other side, or every clause on the other side
+   and one of them clearly so (p >= `CLEAR_P`, or polar words of that side only: "안 좋아요");
 5. aspects and open topics per clause; an aspect's polarity comes from its own cue words in the
    clause (aspect_polarity.py), else from the clause's label; emotions from cues and the KOTE model.
 Clause offsets refer to the cleaned text. One analyzer is not meant to be used by several
@@ -75,6 +76,8 @@ class _ClauseScore:
     logit: float
     toks: list[Tok]
     compact: Compact
+    lex_pos: int  # the clause's positive / negative lexicon hits (lexicon.polarity_hits)
+    lex_neg: int
 
 
 @dataclass(slots=True)
@@ -84,6 +87,15 @@ class _Scored:
     logit: float  # review text logit (calibrated, stacked, with the emoji / English rules)
     emotions: npt.NDArray[np.float32]
     stack_in: tuple[float, ...]  # the stacker's inputs (stacking.STACK_INPUTS), kept for training
+
+
+def _clearly_against(clause: _ClauseScore, prior: float) -> bool:
+    """A clause that disagrees with the stars clearly: a confident score, or explicit polar words
+    of its own side only ("안 좋아요" under five stars: a negative hit, no positive one)."""
+    if abs(clause.logit) >= CLEAR_LOGIT:
+        return True
+    own, other = (clause.lex_neg, clause.lex_pos) if prior > 0 else (clause.lex_pos, clause.lex_neg)
+    return own > 0 and other == 0
 
 
 class LocalAnalyzer(Analyzer):
@@ -213,13 +225,15 @@ class LocalAnalyzer(Analyzer):
             keysets.append(keys)
             row_parts.append(rows)
             margin = self._core_margin(text, ctext, ctoks, hits, keys, rows, source, morph)
-            lex = sum(1 if sign == "+" else -1 for _, sign in hits)
+            lex_pos = sum(1 for _, sign in hits if sign == "+")
+            lex_neg = len(hits) - lex_pos
             base = self._calibrated(margin)
-            base += max(-LEX_CAP, min(LEX_CAP, LEX_WEIGHT * lex))
+            base += max(-LEX_CAP, min(LEX_CAP, LEX_WEIGHT * (lex_pos - lex_neg)))
             bases.append(base)
             # A Korean review may hold an English sentence; only then is a clause's language asked.
             c_lang = detect_language(ctext) if mixed else language
-            out.append(_ClauseScore(ctext, c.start, c.end, self._rules(ctext, c_lang, base), ctoks, compact))
+            logit = self._rules(ctext, c_lang, base)
+            out.append(_ClauseScore(ctext, c.start, c.end, logit, ctoks, compact, lex_pos, lex_neg))
         # Only the count of the review's distinct keys is needed: a one-clause review (the most
         # common kind) has its clause's, and otherwise the union starts from a copy of the first
         # set, cheaper than adding its keys one by one.
@@ -269,15 +283,15 @@ class LocalAnalyzer(Analyzer):
         if rating is None:
             return text_logit
         prior = PRIOR_PER_STAR * (max(1.0, min(5.0, float(rating))) - 3.0)
-        if prior == 0.0:
-            return text_logit
-        against = [c.logit for c in clauses if (c.logit > 0) != (prior > 0)]
-        clear_against = any(abs(x) >= CLEAR_LOGIT for x in against)
-        all_against = len(against) == len(clauses)
-        if (text_logit > 0) != (prior > 0) and (
-            abs(text_logit) >= CLEAR_LOGIT or (clear_against and all_against)
+        if prior == 0.0 or (text_logit > 0) == (prior > 0):
+            return text_logit + prior
+        # The text disagrees with the stars: it wins when it is clear on its own, or when every
+        # clause disagrees and one of them clearly does.
+        against = [c for c in clauses if (c.logit > 0) != (prior > 0)]
+        if abs(text_logit) >= CLEAR_LOGIT or (
+            len(against) == len(clauses) and any(_clearly_against(c, prior) for c in against)
         ):
-            return text_logit  # a clear text signal beats the stars
+            return text_logit
         return text_logit + prior
 
     def _model_emotions(self, scores: npt.NDArray[np.float32]) -> list[tuple[str, float]]:

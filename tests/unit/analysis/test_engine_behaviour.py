@@ -98,6 +98,11 @@ def test_rating_is_a_prior_not_an_override(analyzer: LocalAnalyzer) -> None:
     happy = run(analyzer, "정말 최고예요 너무 만족합니다 강추", rating=1)
     assert happy.sentiment.label == "positive"
     assert all(c.sentiment.label == "positive" for c in happy.clauses)
+    # A short text whose model score is not confident but whose words are explicitly polar, with
+    # no word on the stars' side, is clearly opposite too.
+    curt = run(analyzer, "안 좋아요", rating=5)
+    assert curt.sentiment.label == "negative"
+    assert run(analyzer, "안 좋아요").sentiment.score < 0.9  # not clear by its score alone
 
 
 def test_sentiment_scores_are_probabilities(analyzer: LocalAnalyzer) -> None:
