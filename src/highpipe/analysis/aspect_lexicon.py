@@ -326,24 +326,3 @@ EN_TERMS: Final[dict[str, tuple[str, ...]]] = {
     "repurchase": ("repurchase", "reorder", "rebuy"),
 }  # fmt: skip
 EN_PHRASES: Final[dict[str, str]] = {"buy again": "repurchase", "order again": "repurchase", "a/s": "service"}
-
-# Nouns that name a thing worth its own card as well as an aspect (battery life is performance,
-# but a `topic:배터리` card is still useful).
-TOPIC_TOO: Final = frozenset({"배터리", "밧데리", "소음", "소리", "보풀"})
-
-# Generic nouns that never make a useful topic card.
-TOPIC_STOP: Final = frozenset(
-    "제품 상품 물건 구매 구입 주문 사용 생각 정도 느낌 조금 진짜 정말 하나 이번 처음 다음 리뷰 후기 사진 부분 때문 "
-    "경우 이거 그거 저거 거 것 수 번 개 때 말 일 점 등 중 분 전 후 상태 기분 마음 맘 만족 감사 최고 추천 강추 "
-    "별로 최악 실망 대박 완전 아주 너무 매우 가지 자체 이상 문제 걱정 기대 이용 판매 저희 우리 아이 애기 아기 "
-    "엄마 아빠 신랑 남편 와이프 아내 딸 아들 친구 선물 가족 집 오늘 어제 내일 지금 요즘 날 시간 하루 이틀 "
-    "주일 달 년 개월 사람 곳 쪽 다음번 번창 수고 대비 평소 기존 예전 원래 나중 동안 이후 이전 편 게 것 "
-    "구매자 판매처 쇼핑 쇼핑몰 네이버 가격대 제일 역시 그냥 보통 처음 계속 항상 자주 이제 다른 여러 하자 "
-    "사용감 후회 짱 굿 최고임 감동 행복 불만 불편 만족도 기분 느낌 마음 고민 걱정 실물 정품 주문 배송비 "
-    "이것 저것 그것 무엇 뭐 누구 언제 어디 여기 거기 저기 동생 언니 오빠 누나 형 할머니 할아버지 부모님 "
-    "회사 학교 사무실 년도 달째 일째 주째 만원 천원 원 개월째 번째 배 퍼센트 프로 정도 만큼 최근 당일 "
-    "재구매 또 보기 사용 중 용도 용 식 품 종류 제가 저 나 너 분들 사장 기사 고객 당황 엉망 난리 기분 "
-    "생각 느낌 의사 마음 이유 결과 의견 참고 도움 정보 설명 상세 페이지 옵션 링크 이벤트 구성 한번 두번 "
-    "처음 마지막 다행 최선 필요 사용법 방법 이용 확인 연락 답장 주말 평일 아침 저녁 밤 낮 "
-    "사흘 나흘 보름 라인 주문일 도착일 발송일 시일 며칠 몇일 일주일 이주일".split()
-)
