@@ -34,7 +34,7 @@ from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.mentions import clause_mentions
 from highpipe.analysis.model import ModelBundle, load_bundle
 from highpipe.analysis.morph import Morphology, Tok, clause_core_parts, split_clauses
-from highpipe.analysis.rules import emoji_margin, english_margin
+from highpipe.analysis.rules import emoji_margin, english_margin, jamo_margin
 from highpipe.analysis.stacking import stack_inputs, stacked_logit
 from highpipe.analysis.text import Compact, clean_text, detect_language
 from highpipe.domain.models import Review, ReviewAnalysis, SentimentResult
@@ -198,6 +198,8 @@ class LocalAnalyzer(Analyzer):
             return (0.2 * logit if hits == 0 else en_adj) + emo_adj
         if language == "und":
             return emo_adj
+        if (jamo := jamo_margin(text)) is not None:
+            return jamo + emo_adj
         en_adj, _ = english_margin(text) if _LATIN.search(text) else (0.0, 0)
         return logit + emo_adj + 0.5 * en_adj
 

@@ -7,7 +7,9 @@ signal over to shopping words it has seldom seen. Entries are matched on the low
 with spaces removed (reviewers space erratically), longest entry first, without overlap.
 
 A cue followed by a negating tail ("만족스럽지 않", "좋진 않") counts for the other side, and so does a
-negated intention to buy again ("재구매 의사 없어요", "재구매는 글쎄요"), judged as the aspects judge it.
+negated intention to buy again ("재구매 의사 없어요", "재구매는 글쎄요"), judged as the aspects judge it,
+a cue after the word 안 ("별로 안 따뜻해요", "안 비싸요") and a problem noun that is absent ("불량은 없었어요",
+"하자도 하나도 없네요").
 Written from general knowledge of Korean review language, not from any test rows.
 """
 
@@ -34,7 +36,7 @@ POSITIVE: Final[tuple[str, ...]] = (
     "잘나와", "잘나오", "좋아하", "만족스럽", "기대이상", "기대보다좋", "생각보다좋", "생각보다괜찮",
     "생각보다이쁘", "생각보다예쁘", "대박", "유용", "문제없", "이상없", "하자없", "불량없", "불편함없",
     "불편없", "불만없", "냄새없", "냄새안나", "파손없", "흠없", "짱짱", "실하", "푸짐", "알차", "든든",
-    "가성비추천", "강력추천",
+    "가성비추천", "강력추천", "안살이유", "안사면손해", "안살수없", "안살수가없", "끄떡없", "끄떡도없", "마싯", "맛잇", "존맛", "꿀맛",
     "good", "nice", "great", "best", "love", "perfect", "excellent", "recommend", "happy",
     "👍", "♥", "❤", "😍", "🥰", "😊", "😀", "😄", "😁", "👌", "💕", "💯", "^^", "^_^",
 )  # fmt: skip
@@ -54,7 +56,7 @@ NEGATIVE: Final[tuple[str, ...]] = (
     "못입", "못먹", "사용못", "불가", "노노", "비추천", "구려", "구리", "꽝", "대충", "엉성", "의심", "속았",
     "낚였", "기대이하", "생각보다별로", "생각보다작", "생각보다얇", "흐물", "눅눅", "찌그러", "얼룩", "오염",
     "이염", "물빠짐", "물빠져", "줄어들", "줄었", "작아요", "작네", "얇아", "얇고", "안나와", "안나오",
-    "모르겠", "그냥저냥", "심해", "심하", "심함", "심했", "심각", "느려", "느렸", "아파", "아프", "두통", "닳", "떨어져", "빠져요",
+    "모르겠", "그냥저냥", "다시는안", "다신안", "두번다시", "심해", "심하", "심함", "심했", "심각", "느려", "느렸", "아파", "아프", "두통", "닳", "떨어져", "빠져요",
     "빠지고", "부족", "적어요", "적네", "적고", "나쁘", "나빠", "나쁨", "나쁜", "싫어", "싫었", "싫음", "싫네", "ㅡㅡ", "-_-", ";;", "ㅠㅠ",
     "bad", "poor", "worst", "terrible", "awful", "broken", "disappointed", "disappointing", "refund",
     "waste", "cheaply", "useless", "never",
@@ -65,6 +67,12 @@ NEGATIVE: Final[tuple[str, ...]] = (
 _REPURCHASE_CUES: Final = frozenset({"재구매", "재주문", "또구매", "또살", "또사", "또주문", "또시킬"})
 # Tails that negate the cue right before them: "만족스럽지 않", "좋진 않", "좋지는 않", "좋지 못".
 _NEG_TAIL: Final = re.compile(r"(?:지|진|질)(?:는|도)?(?:않|못|말)")
+# Problem nouns among the negative cues: "불량은 없었어요", "하자도 하나도 없고" is praise.
+_PROBLEM_NOUNS: Final = frozenset(
+    "불량 하자 불만 불편 파손 누수 고장 흠집 기스 스크래치 구멍 트러블 얼룩 오염 이염 변색 악취 곰팡 오배송 누락".split()
+)
+_NOT_VERY: Final = frozenset({"별로", "별루", "그다지", "그닥"})
+_ABSENT: Final = re.compile(r"(?:은|는|도|이|가|이나|하나)?(?:전혀|하나도|1도|일도|딱히|별로)?없")
 
 
 @lru_cache(maxsize=1)
@@ -89,13 +97,25 @@ def polarity_hits(text: str | Compact) -> list[tuple[str, str]]:
             continue
         cue = m.group()
         sign = table[cue]
+        if cue in _NOT_VERY and s.startswith("안", end):
+            continue  # "별로 안 비싸요": "not very", the cue after 안 carries the polarity
         # The window starts on the cue's last letter so that the cue "좋지" + "않" is caught too.
-        if _NEG_TAIL.search(s, end - 1, end + 5) or (
-            cue in _REPURCHASE_CUES and repurchase_negated(s, start, end)
+        if (
+            _NEG_TAIL.search(s, end - 1, end + 5)
+            or (cue in _REPURCHASE_CUES and repurchase_negated(s, start, end))
+            or (sign == "-" and cue in _PROBLEM_NOUNS and _ABSENT.match(s, end, end + 8))
+            # The one-letter word 안 right before a cue: "안 따뜻해요", "안따뜻해요", "별로 안 비싸요".
+            or (start > 0 and s[start - 1] == "안" and _starts_word(compact, start - 1))
         ):
             sign = "-" if sign == "+" else "+"
         out.append((cue, sign))
     return out
+
+
+def _starts_word(compact: Compact, pos: int) -> bool:
+    """`pos` opens a word (after a space, or at the text's start): 안 there is the negator, not the
+    end of 불안 or 편안."""
+    return pos == 0 or compact.starts_word(pos)
 
 
 def polarity_cues(text: str) -> list[str]:

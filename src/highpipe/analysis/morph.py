@@ -10,8 +10,9 @@ Clauses are cut where Korean reviews change topic or polarity:
   ~(으)나, ~아도/어도, ~더라도;
 - the listing ending ~고 when a new phrase follows (배송도 빠르고 | 가격도 싸요), but not before an
   auxiliary verb (사고 싶어요);
-- before conjunctive adverbs (그런데, 근데, 하지만, 그래도, ...).
-Trailing punctuation, emoticons and ㅋㅋ/ㅠㅠ stay with the clause they follow. `clause_core` is what
+- before conjunctive adverbs (그런데, 근데, 하지만, 그래도, ...) and English "but", "however", ...
+Trailing punctuation, emoticons and ㅋㅋ/ㅠㅠ stay with the clause they follow, and so does the polite
+particle 요 after an ending ("해주더라고 + 요."). `clause_core` is what
 the engine scores of a clause: without the connective it was cut at and without 은/는.
 """
 
@@ -33,6 +34,8 @@ CONTRAST_MAJ: Final = frozenset(
     {"그런데", "근데", "하지만", "그러나", "그래도", "그렇지만", "그치만", "다만", "반면", "반면에", "근데도",
      "그러니까", "그리고", "또한", "게다가", "대신", "그런데도", "그럼에도"}
 )  # fmt: skip
+# English contrast words (Kiwi tags English words SL): "The color is nice but it runs small".
+EN_CONTRAST: Final = frozenset({"but", "however", "however,", "though", "although", "yet"})
 # Shopping nouns Kiwi's dictionary lacks or reads as proper nouns / verb + noun (보풀 -> 보/VV 풀/NNG);
 # registered as common nouns so that they become tokens, features and topics.
 SHOPPING_NOUNS: Final = (
@@ -116,21 +119,27 @@ def split_clauses(text: str, toks: list[Tok]) -> list[Clause]:
     has_nl = "\n" in text
     while i < n:
         form, tag, start, _ = toks[i]
-        # A conjunctive adverb or a line break opens a new clause before the token.
+        # A conjunctive adverb (English: "but", "however"), or a line break opens a new clause
+        # before the token.
+        english_contrast = tag == "SL" and form.lower() in EN_CONTRAST
         if i > lo and (
-            (tag == "MAJ" and form in CONTRAST_MAJ) or (has_nl and "\n" in text[toks[i - 1][3] : start])
+            (tag == "MAJ" and form in CONTRAST_MAJ)
+            or english_contrast
+            or (has_nl and "\n" in text[toks[i - 1][3] : start])
         ):
             clauses.append(Clause(toks[lo][2], toks[i - 1][3], lo, i, contrast_cur))
             lo = i
             contrast_cur = False
-        if tag == "MAJ" and form in CONTRAST_MAJ and form not in ("그리고", "또한", "게다가"):
+        if (
+            tag == "MAJ" and form in CONTRAST_MAJ and form not in ("그리고", "또한", "게다가")
+        ) or english_contrast:
             contrast_cur = True
         if tag in _BREAK_TAGS and _break_after(toks, i):
             is_c = _is_contrast(toks, i)
             j = i + 1
             while (
                 j < n
-                and toks[j][1] in _TRAILING
+                and (toks[j][1] in _TRAILING or toks[j][:2] == ("요", "JX"))
                 and not (has_nl and "\n" in text[toks[j - 1][3] : toks[j][2]])
             ):
                 j += 1
