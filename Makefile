@@ -69,6 +69,7 @@ bench: setup
 	$(UV) run python bench/pipeline.py
 	$(UV) run python bench/analysis_speed.py
 	$(UV) run python bench/analysis_quality.py
+	$(UV) run python bench/analysis_behaviour.py
 
 clean:
 	rm -rf .highpipe .pytest_cache .mypy_cache .ruff_cache
