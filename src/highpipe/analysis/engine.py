@@ -6,10 +6,11 @@ Kiwi is created lazily on the first review. Per review:
 1. clean the text (HTML, entities, blank runs) and detect its language;
 2. tokenise with Kiwi and cut clauses at contrast/concession endings and sentence ends;
 3. score every clause and the whole review with the linear model (+ emoji and English rules),
-   calibrated to probabilities; a probability within `NEUTRAL_BAND` of 0.5 is neutral;
+   calibrated to probabilities; a probability within `NEUTRAL_BAND` of 0.5 is neutral, unless
+   the polar aspect mentions of that clause or review all confirm the side it leans to (labels.py);
 4. fold in the star rating as a prior for the review label only; a clearly polar text is never
-   overruled by the rating: p >= `CLEAR_P` on the other side, or every clause on the other side
-   and one of them clearly so (p >= `CLEAR_P`, or polar words of that side only: "안 좋아요");
+   overruled by the rating (labels.py: p >= `CLEAR_P` on the other side, or every clause on the
+   other side and one of them clearly so, by its score or by polar words of that side only);
 5. aspects and open topics per clause; an aspect's polarity comes from its own cue words in the
    clause (aspect_polarity.py), else from the clause's label; emotions from cues and the KOTE model.
 Clause offsets refer to the cleaned text. One analyzer is not meant to be used by several
@@ -18,7 +19,6 @@ threads at once (one Kiwi each); build one per worker thread or process.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from highpipe.analysis.emotions import combine, cue_emotions
 from highpipe.analysis.features import contrast_tail_keys, gram_source, morph_keys, unit_keys
+from highpipe.analysis.labels import label_of, lean, sigmoid, with_prior
 from highpipe.analysis.lexicon import polarity_hits
 from highpipe.analysis.mentions import clause_mentions
 from highpipe.analysis.model import ModelBundle, load_bundle
@@ -38,13 +39,8 @@ from highpipe.analysis.rules import emoji_margin, english_margin, jamo_margin
 from highpipe.analysis.stacking import stack_inputs, stacked_logit
 from highpipe.analysis.text import Compact, clean_text, detect_language
 from highpipe.domain.models import Review, ReviewAnalysis, SentimentResult
-from highpipe.domain.vocab import Sentiment
 from highpipe.ports.analyzer import Analyzer
 
-NEUTRAL_BAND: Final = 0.15
-CLEAR_P: Final = 0.9
-CLEAR_LOGIT: Final = math.log(CLEAR_P / (1 - CLEAR_P))
-PRIOR_PER_STAR: Final = 1.0  # rating 5 -> +2 logits, 1 -> -2: always less than a clear text signal
 # Clause scores add the local lexicon evidence: the review-level model has learnt pragmatics
 # ("배송은 빨라요" often opens a complaint) that are wrong for the clause's own polarity.
 LEX_WEIGHT: Final = 1.0
@@ -53,19 +49,6 @@ LEX_CAP: Final = 3.0
 # model emotion must also be the likelier reading.
 MODEL_EMOTION_MIN: Final = 0.8
 _LATIN: Final = re.compile(r"[A-Za-z]")
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, x))))
-
-
-def _label(p: float) -> tuple[Sentiment, float]:
-    """Label and its score: the probability for polar labels, the closeness to 0.5 for neutral."""
-    if p >= 0.5 + NEUTRAL_BAND:
-        return "positive", p
-    if p <= 0.5 - NEUTRAL_BAND:
-        return "negative", 1.0 - p
-    return "neutral", 1.0 - 2.0 * abs(p - 0.5)
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
@@ -87,15 +70,6 @@ class _Scored:
     logit: float  # review text logit (calibrated, stacked, with the emoji / English rules)
     emotions: npt.NDArray[np.float32]
     stack_in: tuple[float, ...]  # the stacker's inputs (stacking.STACK_INPUTS), kept for training
-
-
-def _clearly_against(clause: _ClauseScore, prior: float) -> bool:
-    """A clause that disagrees with the stars clearly: a confident score, or explicit polar words
-    of its own side only ("안 좋아요" under five stars: a negative hit, no positive one)."""
-    if abs(clause.logit) >= CLEAR_LOGIT:
-        return True
-    own, other = (clause.lex_neg, clause.lex_pos) if prior > 0 else (clause.lex_pos, clause.lex_neg)
-    return own > 0 and other == 0
 
 
 class LocalAnalyzer(Analyzer):
@@ -136,7 +110,7 @@ class LocalAnalyzer(Analyzer):
                 language=scored.language if text else "und",
                 model_version=self.model_version,
             )
-        label, score = _label(_sigmoid(self._with_prior(scored.logit, clauses, rating)))
+        p_review = sigmoid(with_prior(scored.logit, clauses, rating))
         # Plain dicts validated once as a whole ReviewAnalysis below: one pydantic call per review
         # instead of one per clause and mention (same models, same validation, ~1/3 less time).
         clause_out: list[dict[str, object]] = []
@@ -146,13 +120,22 @@ class LocalAnalyzer(Analyzer):
         has_neg = False
         context = ""
         for c in clauses:
-            c_label, c_score = _label(_sigmoid(c.logit))
+            p = sigmoid(c.logit)
+            c_label, c_score = label_of(p)
+            mentions = clause_mentions(c.text, c.toks, c.compact, c_label, c_score, context)
+            if c_label == "neutral":
+                c_label, c_score = lean(p, mentions)
+                if c_label != "neutral":  # open topics take their clause's label
+                    for m in mentions:
+                        if str(m["aspect_id"]).startswith("topic:"):
+                            m["polarity"], m["score"] = c_label, round(c_score, 4)
             has_pos = has_pos or c_label == "positive"
             has_neg = has_neg or c_label == "negative"
             sent = {"label": c_label, "score": round(c_score, 4)}
             clause_out.append({"text": c.text, "start": c.start, "end": c.end, "sentiment": sent})
-            aspects.extend(clause_mentions(c.text, c.toks, c.compact, c_label, c_score, context))
+            aspects.extend(mentions)
             context = c.compact.text
+        label, score = lean(p_review, aspects)
         emotions = combine(cue_emotions(text), self._model_emotions(scored.emotions), has_pos, has_neg)
         return ReviewAnalysis.model_validate(
             {
@@ -169,7 +152,7 @@ class LocalAnalyzer(Analyzer):
     def positive_probability(self, raw: str) -> float:
         """P(positive) of a review's text alone (no rating prior): what the benchmarks measure."""
         scored = self._score(clean_text(raw))
-        return _sigmoid(scored.logit) if scored.clauses else 0.5
+        return sigmoid(scored.logit) if scored.clauses else 0.5
 
     def emotion_scores(self, raw: str) -> dict[str, float]:
         """The KOTE model's per-emotion probabilities for a text (before thresholds and cues)."""
@@ -280,21 +263,6 @@ class LocalAnalyzer(Analyzer):
         core = set(unit_keys(core_text, core_toks, cfg, hits, morph if same_morph else None, core_source))
         # Only the keys that differ are looked up.
         return scorer.sentiment_delta(rows, scorer.rows(core - keys), scorer.rows(keys - core), len(core))
-
-    def _with_prior(self, text_logit: float, clauses: list[_ClauseScore], rating: float | None) -> float:
-        if rating is None:
-            return text_logit
-        prior = PRIOR_PER_STAR * (max(1.0, min(5.0, float(rating))) - 3.0)
-        if prior == 0.0 or (text_logit > 0) == (prior > 0):
-            return text_logit + prior
-        # The text disagrees with the stars: it wins when it is clear on its own, or when every
-        # clause disagrees and one of them clearly does.
-        against = [c for c in clauses if (c.logit > 0) != (prior > 0)]
-        if abs(text_logit) >= CLEAR_LOGIT or (
-            len(against) == len(clauses) and any(_clearly_against(c, prior) for c in against)
-        ):
-            return text_logit
-        return text_logit + prior
 
     def _model_emotions(self, scores: npt.NDArray[np.float32]) -> list[tuple[str, float]]:
         return [

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from highpipe.analysis import data
-from highpipe.analysis.engine import NEUTRAL_BAND, LocalAnalyzer
+from highpipe.analysis.engine import LocalAnalyzer
 from highpipe.analysis.evaluate_aspects import DEFAULT_GOLD, evaluate_aspects
+from highpipe.analysis.labels import NEUTRAL_BAND
 from highpipe.analysis.train_emotion import emotion_targets, f1
 
 

@@ -131,3 +131,20 @@ def test_emotions(analyzer: LocalAnalyzer) -> None:
     for result in (regret, trust, angry):
         assert all(e in EMOTION_BY_ID for e in result.emotions)
         assert len(result.emotions) <= 3
+
+
+def test_a_neutral_score_leans_to_the_side_its_aspect_cues_confirm(analyzer: LocalAnalyzer) -> None:
+    # The model is unsure (p inside the neutral band) but the durability cue says positive, on
+    # the side the model leans to: the review is positive, with the model's own probability.
+    text = "몇 달째 쓰는데 아직 멀쩡해요"
+    p = analyzer.positive_probability(text)
+    assert 0.5 <= p < 0.65
+    result = run(analyzer, text)
+    assert (result.sentiment.label, result.sentiment.score) == ("positive", round(p, 4))
+    assert mention(result, "durability") == "positive"
+    # No polar aspect cue: still neutral. A cue against the side the model leans to: still neutral.
+    assert run(analyzer, "사이즈는 평소대로 주문했어요").sentiment.label == "neutral"
+    against = "설치가 쉬워서 혼자 했어요"
+    assert analyzer.positive_probability(against) < 0.5
+    assert mention(run(analyzer, against), "usability") == "positive"
+    assert run(analyzer, against).sentiment.label == "neutral"
