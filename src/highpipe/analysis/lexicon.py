@@ -105,17 +105,12 @@ def polarity_hits(text: str | Compact) -> list[tuple[str, str]]:
             or (cue in _REPURCHASE_CUES and repurchase_negated(s, start, end))
             or (sign == "-" and cue in _PROBLEM_NOUNS and _ABSENT.match(s, end, end + 8))
             # The one-letter word 안 right before a cue: "안 따뜻해요", "안따뜻해요", "별로 안 비싸요".
-            or (start > 0 and s[start - 1] == "안" and _starts_word(compact, start - 1))
+            # (안 must open its word: not the end of 불안 or 편안.)
+            or (start > 0 and s[start - 1] == "안" and compact.starts_word(start - 1))
         ):
             sign = "-" if sign == "+" else "+"
         out.append((cue, sign))
     return out
-
-
-def _starts_word(compact: Compact, pos: int) -> bool:
-    """`pos` opens a word (after a space, or at the text's start): 안 there is the negator, not the
-    end of 불안 or 편안."""
-    return pos == 0 or compact.starts_word(pos)
 
 
 def polarity_cues(text: str) -> list[str]:

@@ -35,7 +35,7 @@ CONTRAST_MAJ: Final = frozenset(
      "그러니까", "그리고", "또한", "게다가", "대신", "그런데도", "그럼에도"}
 )  # fmt: skip
 # English contrast words (Kiwi tags English words SL): "The color is nice but it runs small".
-EN_CONTRAST: Final = frozenset({"but", "however", "however,", "though", "although", "yet"})
+EN_CONTRAST: Final = frozenset({"but", "however", "though", "although", "yet"})
 # Shopping nouns Kiwi's dictionary lacks or reads as proper nouns / verb + noun (보풀 -> 보/VV 풀/NNG);
 # registered as common nouns so that they become tokens, features and topics.
 SHOPPING_NOUNS: Final = (

@@ -112,8 +112,8 @@ def jamo_margin(text: str) -> float | None:
     None when the text has words (the model reads it) or no crying or laughing jamo ("ㅡㅡ")."""
     if _SYLLABLE_OR_LATIN.search(text):
         return None
-    cry = len(_CRY.findall(text))
-    laugh = len(_LAUGH.findall(text))
-    if cry == 0 and laugh == 0:
+    cry = _CRY.search(text) is not None
+    laugh = _LAUGH.search(text) is not None
+    if not (cry or laugh):
         return None
-    return JAMO_WEIGHT * ((laugh > 0) - (cry > 0))
+    return JAMO_WEIGHT * (laugh - cry)
